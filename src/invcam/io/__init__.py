@@ -1,0 +1,1 @@
+"""File input/output: LDR photos, HDR radiance maps, stacks, atomic writes."""

@@ -1,0 +1,90 @@
+"""Atomic output: write to a temporary file beside the target, then rename.
+
+A crash, Ctrl-C or full disk never leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from invcam.errors import InvcamError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path in ``path``'s folder; rename it onto ``path`` on success.
+
+    The temporary name keeps ``path``'s suffix so writers that pick a format from the
+    extension (OpenCV, Pillow) still work.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InvcamError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Atomically write ``data`` to ``path``."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Atomically write ``text`` (UTF-8) to ``path``."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_with(path: str | os.PathLike, writer: Callable[[Path], None]) -> None:
+    """Atomically write ``path`` by calling ``writer(tmp_path)``."""
+    with atomic_path(path) as tmp:
+        writer(tmp)
+
+
+def prepare_out_dir(out: str | os.PathLike, force: bool) -> Path:
+    """Check that ``out`` is absent or empty (or ``force``), and return it as a Path.
+
+    Raises InvcamError if ``out`` exists, is non-empty and ``force`` is false, or if it
+    is a file.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InvcamError(f"output {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise InvcamError(f"output folder {out} exists and is not empty (use --force)")
+    return out
+
+
+@contextlib.contextmanager
+def staged_dir(out: str | os.PathLike, force: bool) -> Iterator[Path]:
+    """Yield a fresh staging folder; on success it replaces ``out`` as a whole.
+
+    Nothing appears under ``out`` unless the block completes, so a failure never leaves
+    a half-written output folder.
+    """
+    out = prepare_out_dir(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield stage
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(stage, out)
+    except OSError as exc:
+        raise InvcamError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
