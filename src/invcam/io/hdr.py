@@ -54,7 +54,8 @@ def write_exr(path: str | os.PathLike, image: np.ndarray, half: bool = False) ->
     if image.ndim == 2:
         channels = {"Y": np.ascontiguousarray(image, dtype=dtype)}
     elif image.ndim == 3 and image.shape[2] == 3:
-        channels = {c: np.ascontiguousarray(image[..., k], dtype=dtype) for k, c in enumerate("RGB")}
+        channels = {c: np.ascontiguousarray(image[..., k], dtype=dtype)
+                    for k, c in enumerate("RGB")}
     else:
         raise ValueError(f"write_exr expects (H, W) or (H, W, 3), got {image.shape}")
     header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}

@@ -1,0 +1,98 @@
+"""Blur generator (paper Sec. 3.2, Eq. 4-6): a learned, spatially varying PSF per image.
+
+For a patch centre p_c in image i, the offset network O gives n x n offsets Delta P
+(bounded to a disc of radius s pixels) and the weight network W gives n x n weights
+(softmax: non-negative, summing to 1). The blurry irradiance is the weighted sum of the
+sharp irradiance at P' = P + Delta P, in the linear domain (Eq. 6).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from invcam.config import ModelConfig
+from invcam.encodings import positional_encoding, sample_grid
+from invcam.nn import mlp
+
+
+def patch_grid(n: int, device=None, dtype=None) -> torch.Tensor:
+    """The initial sampling patch P around its centre: ``(n*n, 2)`` pixel offsets (x, y)."""
+    r = torch.arange(n, device=device, dtype=dtype) - (n - 1) / 2
+    yy, xx = torch.meshgrid(r, r, indexing="ij")
+    return torch.stack([xx.flatten(), yy.flatten()], dim=-1)
+
+
+def bounded_offsets(raw: torch.Tensor, radius: float) -> torch.Tensor:
+    """Map raw ``(..., K, 2)`` outputs to offsets inside a disc of ``radius`` pixels.
+
+    ``s * tanh(|v|) * v / |v|``: direction kept, length below s (paper Fig. 3).
+    """
+    norm = torch.sqrt((raw * raw).sum(dim=-1, keepdim=True) + 1e-12)
+    return raw * (radius * torch.tanh(norm) / norm)
+
+
+def blur_irradiance(r: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Eq. 6: ``r' = sum_x r(x) w(x)``.
+
+    Args:
+        r: ``(B, N, K, C)`` sharp linear irradiance at the K = n*n patch samples.
+        weights: ``(B, N, K)`` PSF weights.
+
+    Returns:
+        ``(B, N, C)`` blurry irradiance.
+    """
+    return (r * weights[..., None]).sum(dim=-2)
+
+
+class BlurGenerator(nn.Module):
+    """O(p_c) and W(p_c) of Eq. 4-5, per image.
+
+    ``cfg.blur == "grid"``: one coarse per-image grid holding the 2K offset and K weight
+    channels (fast preset). ``"mlp"``: an MLP on (gamma(x, y), image code) (paper).
+
+    Args:
+        cfg: model configuration.
+        num_images: B.
+        size: ``(H, W)`` in pixels.
+    """
+
+    def __init__(self, cfg: ModelConfig, num_images: int, size: tuple[int, int]):
+        super().__init__()
+        self.kind = cfg.blur
+        self.n = cfg.blur_n
+        self.radius = cfg.blur_radius
+        k = self.n * self.n
+        init = torch.zeros(3 * k)
+        init[2 * k + k // 2] = cfg.blur_center_logit
+        self.register_buffer("init_raw", init)
+        if cfg.blur == "grid":
+            h, w = size
+            gh, gw = max(2, round(h / cfg.blur_cell)), max(2, round(w / cfg.blur_cell))
+            self.table = nn.Parameter(torch.zeros(num_images, 3 * k, gh, gw))
+        elif cfg.blur == "mlp":
+            self.codes = nn.Parameter(torch.randn(num_images, cfg.code_dim) * 0.1)
+            self.net = mlp(2 * 9 + cfg.code_dim, cfg.mlp_hidden // 2, 2, 3 * k, zero_last=True)
+        else:
+            raise ValueError(f"unknown blur kind {cfg.blur!r}")
+
+    def raw(self, p: torch.Tensor) -> torch.Tensor:
+        """Raw outputs at patch centres: ``(B, N, 2)`` -> ``(B, N, 3K)``."""
+        if self.kind == "grid":
+            out = sample_grid(self.table, p)
+        else:
+            codes = self.codes[:, None, :].expand(-1, p.shape[1], -1)
+            out = self.net(torch.cat([positional_encoding(p, 4), codes], dim=-1))
+        return out + self.init_raw
+
+    def forward(self, p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """PSF at patch centres ``p`` (``(B, N, 2)`` normalized).
+
+        Returns:
+            offsets ``(B, N, K, 2)`` in pixels (|offset| < s), weights ``(B, N, K)``.
+        """
+        raw = self.raw(p)
+        k = self.n * self.n
+        offsets = bounded_offsets(raw[..., : 2 * k].unflatten(-1, (k, 2)), self.radius)
+        weights = torch.softmax(raw[..., 2 * k :], dim=-1)
+        return offsets, weights

@@ -1,0 +1,169 @@
+"""Fit configuration: frozen dataclasses, a small preset mapping, versioned JSON.
+
+Checkpoints store ``config_to_dict(cfg)`` (plain JSON with a schema version), never
+pickled classes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from invcam.errors import InvcamError
+
+CONFIG_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of the scene model (Sec. 3.1) and camera model (Sec. 3.2-3.3)."""
+
+    atlas: str = "grid"
+    """Atlas encoding: "grid" (dense multi-resolution 2-D grids) or "pe" (paper: Eq. 2)."""
+    grid_levels: int = 8
+    """Number of dense grid levels of the atlas."""
+    grid_features: int = 4
+    """Features per grid level."""
+    grid_base: int = 16
+    """Coarsest grid resolution (cells along the longer image side)."""
+    grid_finest_scale: float = 1.0
+    """Finest grid resolution as a multiple of the longer image side in pixels."""
+    atlas_hidden: int = 64
+    """Width of the atlas MLP."""
+    atlas_layers: int = 1
+    """Hidden layers of the atlas MLP."""
+    atlas_margin: float = 1.08
+    """The atlas covers [-margin, margin]^2 so deformed points slightly outside stay inside."""
+    pe_frequencies: int = 7
+    """Positional-encoding frequencies (paper: 7)."""
+    deform: str = "grid"
+    """Deformation residual: "grid" (per-image coarse grid) or "mlp" (paper)."""
+    deform_cell: int = 32
+    """Pixels per cell of the per-image deformation residual grid."""
+    mlp_hidden: int = 256
+    """Width of the paper preset's MLPs (deformation, blur)."""
+    mlp_layers: int = 6
+    """Hidden layers of the paper preset's deformation MLP (atlas uses ``atlas_layers``)."""
+    code_dim: int = 16
+    """Size of the learned per-image code fed to the MLP variants."""
+    blur: str = "grid"
+    """Blur generator networks O and W (Eq. 4-5): "grid" (per-image grids) or "mlp" (paper)."""
+    blur_cell: int = 8
+    """Pixels per cell of the per-image blur grids."""
+    blur_n: int = 3
+    """Side n of the n x n sampling patch (paper: 3)."""
+    blur_radius: float = 5.0
+    """Maximum offset s in pixels (paper: 5)."""
+    blur_center_logit: float = 2.0
+    """Initial logit of the patch centre: the initial PSF is close to a delta."""
+    tone_hidden: int = 16
+    """Width of each per-channel tone-mapper MLP (Eq. 9)."""
+    tone_slope: float = 0.8
+    """Initial slope of the response in log2 exposure: T0(x) = sigmoid(slope * x)."""
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """Loss weights and settings (Eq. 10-14)."""
+
+    color: float = 1.0
+    """lambda_c: colour reconstruction MSE (Eq. 10)."""
+    white_balance: float = 1.0
+    """lambda_w: ||T(0) - c0||^2 (Eq. 12)."""
+    gradient: float = 100.0
+    """lambda_g: ReLU(-dT/dx), monotone response (Eq. 13)."""
+    flow: float = 0.0
+    """lambda_f: flow loss (Eq. 11); 0 for static stacks."""
+    c0: float = 0.5
+    """Value that unit exposure maps to (white balance target)."""
+    gradient_samples: int = 256
+    """Dense samples over the data's input range for the gradient loss."""
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Optimizer and budget."""
+
+    iters: int = 3000
+    """Iterations when no time budget is given."""
+    minutes: float | None = None
+    """Wall-clock budget; the whole schedule is fitted into it (overrides ``iters``)."""
+    batch: int = 8192
+    """Patch centres per iteration, split equally over the images."""
+    lr_grid: float = 1e-1
+    """Learning rate of the atlas grids."""
+    lr_mlp: float = 1e-2
+    """Learning rate of MLP, camera and exposure parameters."""
+    lr_deform: float = 1e-3
+    """Learning rate of the deformation (similarity + residual), in normalized units."""
+    lr_blur: float = 1e-2
+    """Learning rate of the blur generator's per-image grids."""
+    lr_tone: float = 1e-2
+    """Learning rate of the tone mapper and exposure times."""
+    lr_final: float = 0.05
+    """Final learning rate as a fraction of the initial one (exponential decay)."""
+    warmup: float = 0.02
+    """Fraction of the schedule with a linear learning-rate warm-up."""
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Everything that decides a fit."""
+
+    preset: str = "fast"
+    """Name of the preset this config started from."""
+    model: ModelConfig = field(default_factory=ModelConfig)
+    """Architecture."""
+    loss: LossConfig = field(default_factory=LossConfig)
+    """Loss weights."""
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    """Optimizer and budget."""
+    seed: int = 0
+    """Random seed for initialisation and sampling."""
+    log_every: int = 50
+    """Iterations between log.csv rows."""
+    exposure_bound: float = 6.0
+    """Learned exposures stay within +- this many stops of the reference image."""
+
+
+PRESETS: dict[str, FitConfig] = {
+    "fast": FitConfig(),
+    "paper": FitConfig(
+        preset="paper",
+        model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
+                          blur="mlp", mlp_layers=6),
+        optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4, lr_tone=1e-4, lr_deform=1e-4,
+                           lr_blur=1e-4,
+                          lr_final=1.0, warmup=0.0),
+    ),
+}
+
+
+def preset(name: str, **optim_overrides) -> FitConfig:
+    """Return preset ``name`` with optimizer fields replaced (None values are ignored)."""
+    if name not in PRESETS:
+        raise InvcamError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+    cfg = PRESETS[name]
+    changes = {k: v for k, v in optim_overrides.items() if v is not None}
+    return dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, **changes))
+
+
+def config_to_dict(cfg: FitConfig) -> dict:
+    """Serialize a FitConfig to plain JSON-able data with a version number."""
+    return {"version": CONFIG_VERSION, **dataclasses.asdict(cfg)}
+
+
+def config_from_dict(data: dict) -> FitConfig:
+    """Inverse of :func:`config_to_dict`; rejects other versions and unknown fields."""
+    if data.get("version") != CONFIG_VERSION:
+        raise InvcamError(f"config version {data.get('version')!r} is not supported "
+                          f"(this invcam reads version {CONFIG_VERSION})")
+    try:
+        return FitConfig(
+            preset=data["preset"], seed=data["seed"], log_every=data["log_every"],
+            exposure_bound=data["exposure_bound"],
+            model=ModelConfig(**data["model"]), loss=LossConfig(**data["loss"]),
+            optim=OptimConfig(**data["optim"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise InvcamError(f"config does not match this invcam version: {exc}") from exc

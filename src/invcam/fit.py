@@ -1,0 +1,273 @@
+"""The optimisation loop (paper Sec. 3.4): takes a config, returns a result. No file I/O.
+
+Checkpoints are handed to a callback as plain state dicts; the caller decides where
+they go. Ctrl-C ends the loop early with ``result.interrupted = True``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from invcam.config import FitConfig, OptimConfig, config_to_dict
+from invcam.errors import InvcamError
+from invcam.imaging import ImagingModel
+from invcam.init import initial_exposures, initial_log2_irradiance
+from invcam.losses import total_loss
+
+
+@dataclass
+class FitResult:
+    """What a fit returns."""
+
+    model: ImagingModel
+    config: FitConfig
+    iterations: int
+    wall_s: float
+    history: list[dict] = field(default_factory=list)
+    train_psnr: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+
+class FitDiverged(InvcamError):
+    """The loss became NaN or infinite; the model was rolled back to the last good state."""
+
+
+def _make_optimizer(model: ImagingModel, cfg: OptimConfig) -> torch.optim.Adam:
+    """Adam with a group per part: atlas grids, deformation, blur grids, camera, networks."""
+    lrs = {"grid": cfg.lr_grid, "deform": cfg.lr_deform, "blur": cfg.lr_blur,
+           "tone": cfg.lr_tone, "mlp": cfg.lr_mlp}
+    groups: dict[str, list] = {k: [] for k in lrs}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            groups[_group_of(name)].append(p)
+    groups = [{"params": ps, "lr": lrs[k], "base": lrs[k]} for k, ps in groups.items()]
+    groups = [g for g in groups if g["params"]]
+    try:
+        return torch.optim.Adam(groups, eps=1e-15, fused=True)
+    except (RuntimeError, TypeError):
+        return torch.optim.Adam(groups, eps=1e-15)
+
+
+def _group_of(name: str) -> str:
+    """Optimizer group of a parameter, by its name in ImagingModel."""
+    if "grids" in name:
+        return "grid"
+    if name in ("deformation.residual", "deformation.similarity"):
+        return "deform"
+    if name == "blur.table":
+        return "blur"
+    if name.startswith(("tonemap", "exposure")):
+        return "tone"
+    return "mlp"
+
+
+def lr_factor(progress: float, cfg: OptimConfig) -> float:
+    """Learning-rate multiplier at ``progress`` in [0, 1]: linear warm-up, exponential decay."""
+    warm = min(1.0, progress / cfg.warmup) if cfg.warmup > 0 else 1.0
+    return max(warm, 0.01) * cfg.lr_final ** min(progress, 1.0)
+
+
+def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
+                exposures: list[float | None], reference: int) -> ImagingModel:
+    """Create the model with a data-driven start: exposures and atlas level from the images.
+
+    Args:
+        images: ``(B, H*W, 3)`` values in [0, 1].
+        exposures: B exposure times in seconds, or None where unknown.
+    """
+    log2_t, learn = initial_exposures(images, exposures, reference, cfg.model.tone_slope,
+                                      cfg.exposure_bound)
+    model = ImagingModel(cfg.model, size, log2_t, reference, learn, cfg.exposure_bound)
+    with torch.no_grad():
+        model.atlas.bias.copy_(initial_log2_irradiance(images, log2_t, cfg.model.tone_slope))
+    return model.to(images.device)
+
+
+def _sample(images: torch.Tensor, width: int, per_image: int, gen: torch.Generator):
+    """Random pixels, the same number from each image.
+
+    Returns:
+        centers ``(B, M, 2)`` pixel coordinates (x, y) of pixel centres, targets ``(B, M, 3)``.
+    """
+    b, hw, _ = images.shape
+    idx = torch.randint(hw, (b, per_image), generator=gen, device=images.device)
+    targets = torch.gather(images, 1, idx[..., None].expand(-1, -1, 3))
+    centers = torch.stack([idx % width, idx // width], dim=-1).to(images.dtype) + 0.5
+    return centers, targets
+
+
+class _Budget:
+    """Progress through the schedule, by iterations or by wall-clock minutes."""
+
+    def __init__(self, cfg: OptimConfig, start_iter: int, start_elapsed: float):
+        self.cfg = cfg
+        self.t0 = time.perf_counter() - start_elapsed
+        self.it = start_iter
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def progress(self) -> float:
+        if self.cfg.minutes:
+            return self.elapsed() / (self.cfg.minutes * 60.0)
+        return self.it / max(self.cfg.iters, 1)
+
+
+def _psnr(mse: float) -> float:
+    return 10.0 * math.log10(1.0 / max(mse, 1e-12))
+
+
+@torch.no_grad()
+def train_psnr(model: ImagingModel, images: torch.Tensor, samples: int = 20000,
+               seed: int = 1) -> list[float]:
+    """PSNR of the re-rendered inputs on a fixed random subset of pixels, per image."""
+    gen = torch.Generator(device=images.device).manual_seed(seed)
+    centers, targets = _sample(images, model.size[1], min(samples, images.shape[1]), gen)
+    mse = ((model(centers)["color"] - targets) ** 2).mean(dim=(1, 2))
+    return [_psnr(v) for v in mse.tolist()]
+
+
+def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen) -> dict:
+    """A checkpoint: plain tensors and JSON-able data only."""
+    return {
+        "config": config_to_dict(cfg), "iteration": it, "elapsed": elapsed,
+        "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
+        "optimizer": opt.state_dict(), "history": list(history), "rng": gen.get_state(),
+        "learn_exposure": model.learn_exposure, "reference": model.reference,
+        "size": list(model.size),
+    }
+
+
+def _finite(model: ImagingModel) -> bool:
+    return all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, reference: int,
+        resume: dict | None = None,
+        on_checkpoint: Callable[[dict], None] | None = None,
+        checkpoint_every_s: float = 120.0,
+        on_step: Callable[[int, float, dict], None] | None = None) -> FitResult:
+    """Fit the implicit camera and scene model to a stack.
+
+    Args:
+        images: ``(B, H, W, 3)`` float values in [0, 1] (device and dtype are followed).
+        exposures: B exposure times in seconds, or None where unknown (then learned).
+        cfg: the fit configuration.
+        reference: index of the reference image.
+        resume: a state from an earlier checkpoint (continues its iteration and schedule).
+        on_checkpoint: called with a state dict every ``checkpoint_every_s`` seconds.
+        on_step: called as ``on_step(iteration, progress, row)`` after each iteration.
+
+    Returns:
+        a FitResult; ``interrupted`` is True when Ctrl-C ended the loop.
+    """
+    b, h, w, _ = images.shape
+    flat = images.reshape(b, h * w, 3)
+    torch.manual_seed(cfg.seed)
+    model = build_model(cfg, (h, w), flat, exposures, reference)
+    opt = _make_optimizer(model, cfg.optim)
+    gen = torch.Generator(device=images.device).manual_seed(cfg.seed)
+    history: list[dict] = []
+    it, elapsed = 0, 0.0
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["optimizer"])
+        gen.set_state(resume["rng"])
+        it, elapsed, history = resume["iteration"], resume["elapsed"], list(resume["history"])
+    loop = _Loop(model, opt, cfg, flat, gen, history, _Budget(cfg.optim, it, elapsed))
+    loop.last_good = make_state(model, opt, cfg, it, elapsed, history, gen)
+    interrupted = loop.run(on_checkpoint, checkpoint_every_s, on_step)
+    return FitResult(model=model, config=cfg, iterations=loop.budget.it,
+                     wall_s=loop.budget.elapsed(), history=history,
+                     train_psnr=train_psnr(model, flat), interrupted=interrupted)
+
+
+@dataclass
+class _Loop:
+    """The iteration loop's state (kept together so each step stays short)."""
+
+    model: ImagingModel
+    opt: torch.optim.Optimizer
+    cfg: FitConfig
+    images: torch.Tensor
+    gen: torch.Generator
+    history: list
+    budget: _Budget
+    last_good: dict | None = None
+    x_range: tuple[float, float] = (-12.0, 12.0)
+
+    def step(self) -> dict:
+        """One iteration: sample, render, loss (Eq. 14), Adam step."""
+        factor = lr_factor(self.budget.progress(), self.cfg.optim)
+        for g in self.opt.param_groups:
+            g["lr"] = g["base"] * factor
+        per_image = max(1, self.cfg.optim.batch // self.images.shape[0])
+        centers, targets = _sample(self.images, self.model.size[1], per_image, self.gen)
+        out = self.model(centers)
+        loss, terms = total_loss(self.cfg.loss, out["color"], targets, self.model.tonemap,
+                                 self.x_range)
+        if not torch.isfinite(loss):
+            return {"loss": float("nan")}
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        x = out["x"].detach()
+        self.x_range = (min(x.min().item() - 2.0, -4.0), max(x.max().item() + 2.0, 4.0))
+        return {"loss": loss.item(), **terms, "psnr": _psnr(terms["color"]), "lr": factor}
+
+    def run(self, on_checkpoint, every_s: float, on_step) -> bool:
+        """Iterate until the budget is spent; returns True if interrupted by Ctrl-C."""
+        last_ckpt = self.budget.elapsed()
+        try:
+            while self.budget.progress() < 1.0:
+                row = self.step()
+                self.budget.it += 1
+                if not math.isfinite(row["loss"]):
+                    self._diverged()
+                self._log(row, on_step)
+                if self.budget.elapsed() - last_ckpt >= every_s:
+                    last_ckpt = self.budget.elapsed()
+                    self._checkpoint(on_checkpoint)
+        except KeyboardInterrupt:
+            return True
+        return False
+
+    def _log(self, row: dict, on_step) -> None:
+        row = {"iteration": self.budget.it, "time_s": round(self.budget.elapsed(), 3), **row}
+        if self.budget.it % self.cfg.log_every == 0 or self.budget.it == 1:
+            self.history.append(row)
+        if on_step is not None:
+            on_step(self.budget.it, min(self.budget.progress(), 1.0), row)
+
+    def _checkpoint(self, on_checkpoint) -> None:
+        if not _finite(self.model):
+            self._diverged()
+        self.last_good = make_state(self.model, self.opt, self.cfg, self.budget.it,
+                                    self.budget.elapsed(), self.history, self.gen)
+        if on_checkpoint is not None:
+            on_checkpoint(self.last_good)
+
+    def _diverged(self) -> None:
+        bad = self.budget.it
+        self.model.load_state_dict(self.last_good["model"])
+        raise FitDiverged(f"non-finite loss at iteration {bad}; stopped and kept the last good "
+                          f"checkpoint (iteration {self.last_good['iteration']})")
+
+
+def replace_budget(cfg: FitConfig, iters: int | None, minutes: float | None) -> FitConfig:
+    """``cfg`` with a new iteration count or time budget (None keeps the preset's)."""
+    optim = cfg.optim
+    if minutes is not None:
+        optim = dataclasses.replace(optim, minutes=minutes)
+    elif iters is not None:
+        optim = dataclasses.replace(optim, iters=iters, minutes=None)
+    return dataclasses.replace(cfg, optim=optim)
+
+
+__all__ = ["FitDiverged", "FitResult", "build_model", "fit"]

@@ -1,0 +1,118 @@
+"""The one forward model of the imaging process (paper Fig. 2).
+
+    pixel patch P around p_c --O, W--> P' = P + dP, weights w          (Eq. 4-5)
+    P' --D--> atlas coordinates Q --A--> sharp irradiance R            (Eq. 1-2)
+    r' = sum w * R (linear domain)                                      (Eq. 6)
+    c_hat = T(log2 r' + log2 dt)                                        (Eq. 9)
+
+At inference the camera model is dropped: A(D(x, y, i_ref)) is the all-in-focus HDR
+irradiance in the reference image's geometry.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
+from invcam.config import ModelConfig
+from invcam.scene import Atlas, Deformation
+
+
+class ImagingModel(nn.Module):
+    """Scene model + camera model + per-image exposure times.
+
+    Args:
+        cfg: model configuration.
+        size: ``(H, W)`` of every image in pixels.
+        log2_exposures: ``(B,)`` initial log2 exposure times (seconds).
+        reference: index of the reference image (its geometry and exposure anchor).
+        learn_exposure: learn the exposure times (unknown), else keep them fixed.
+        exposure_bound: learned exposures stay within +- this many stops of the reference.
+    """
+
+    def __init__(self, cfg: ModelConfig, size: tuple[int, int], log2_exposures: torch.Tensor,
+                 reference: int, learn_exposure: bool = False, exposure_bound: float = 6.0):
+        super().__init__()
+        b = int(log2_exposures.shape[0])
+        self.size = tuple(size)
+        self.reference = reference
+        self.bound = exposure_bound
+        self.learn_exposure = learn_exposure
+        self.deformation = Deformation(cfg, b, size, reference)
+        self.atlas = Atlas(cfg, size)
+        self.blur = BlurGenerator(cfg, b, size)
+        self.tonemap = ToneMapper(cfg.tone_hidden, cfg.tone_slope)
+        self.register_buffer("patch", patch_grid(cfg.blur_n))
+        self.register_buffer("exposure_base", log2_exposures.float().clone())
+        rel = (log2_exposures - log2_exposures[reference]) / exposure_bound
+        self.exposure_raw = nn.Parameter(torch.atanh(rel.clamp(-0.999, 0.999)).float(),
+                                         requires_grad=learn_exposure)
+        mask = torch.ones(b)
+        mask[reference] = 0.0
+        self.register_buffer("exposure_mask", mask)
+
+    def log2_exposures(self) -> torch.Tensor:
+        """``(B,)`` log2 exposure times; learned ones bounded to +-bound stops of the reference."""
+        if not self.learn_exposure:
+            return self.exposure_base
+        rel = self.bound * torch.tanh(self.exposure_raw) * self.exposure_mask
+        return self.exposure_base[self.reference] + rel
+
+    def normalize(self, xy: torch.Tensor) -> torch.Tensor:
+        """Pixel coordinates (x, y), pixel centres at +0.5, -> [-1, 1] (align_corners=False)."""
+        h, w = self.size
+        return xy * torch.tensor([2.0 / w, 2.0 / h], device=xy.device, dtype=xy.dtype) - 1.0
+
+    def sharp_log2(self, p: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
+        """Scene model: ``(S, N, 2)`` normalized points -> ``(S, N, 3)`` log2 irradiance."""
+        return self.atlas(self.deformation(p, index))
+
+    def forward(self, centers: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Render blurry LDR colours at patch centres.
+
+        Args:
+            centers: ``(B, N, 2)`` pixel coordinates (x, y) of patch centres in image b.
+
+        Returns:
+            ``color`` ``(B, N, 3)`` in (0, 1); ``x`` ``(B, N, 3)`` the tone mapper's input.
+        """
+        b, n, _ = centers.shape
+        offsets, weights = self.blur(self.normalize(centers))             # Eq. 4-5
+        pos = centers[:, :, None, :] + self.patch + offsets              # P' = P + dP
+        log2r = self.sharp_log2(self.normalize(pos).reshape(b, -1, 2))   # Eq. 1-2
+        r = torch.exp2(log2r.reshape(b, n, -1, 3))
+        r_blur = blur_irradiance(r, weights)                              # Eq. 6
+        x = torch.log2(r_blur.clamp_min(1e-30)) + self.log2_exposures()[:, None, None]
+        return {"color": self.tonemap(x), "x": x}                         # Eq. 9
+
+    @torch.no_grad()
+    def render_log2(self, index: int, rows_per_tile: int = 64, groups: int = 2) -> torch.Tensor:
+        """All-in-focus log2 irradiance of image ``index``'s view, ``(H, W, 3)``, in row tiles.
+
+        Memory is bounded by the tile size at any resolution.
+        """
+        h, w = self.size
+        dev = self.patch.device
+        out = torch.empty(h, w, 3, device=dev)
+        xs = torch.arange(w, device=dev, dtype=torch.float32) + 0.5
+        for y0 in range(0, h, rows_per_tile):
+            ys = torch.arange(y0, min(h, y0 + rows_per_tile), device=dev, dtype=torch.float32)
+            yy, xx = torch.meshgrid(ys + 0.5, xs, indexing="ij")
+            p = self.normalize(torch.stack([xx, yy], dim=-1).reshape(-1, 2))
+            g = groups if p.shape[0] % groups == 0 else 1
+            p = p.reshape(g, -1, 2)
+            idx = torch.full((g,), index, device=dev, dtype=torch.long)
+            out[y0 : y0 + len(ys)] = self.sharp_log2(p, idx).reshape(len(ys), w, 3)
+        return out
+
+    def render_irradiance(self, index: int | None = None) -> torch.Tensor:
+        """All-in-focus linear HDR irradiance ``(H, W, 3)`` (default: the reference view)."""
+        return torch.exp2(self.render_log2(self.reference if index is None else index))
+
+    @torch.no_grad()
+    def crf_table(self, lo: float, hi: float, steps: int = 256) -> tuple[torch.Tensor, ...]:
+        """The learned response on a grid: ``(steps,)`` log2 exposures, ``(steps, 3)`` values."""
+        x = torch.linspace(lo, hi, steps, device=self.patch.device)
+        return x, self.tonemap(x[:, None].expand(-1, 3))
+

@@ -1,0 +1,295 @@
+"""The stack reader: a folder of photos of one scene, plus an optional ``stack.json``.
+
+Format (``stack.json`` is optional)::
+
+    {"images": [{"file": "a.png", "exposure": 0.25, "focus_distance": 1.5},
+                {"file": "b.png", "exposure": 1.0, "role": "reference"}]}
+
+* ``exposure`` is the exposure time in seconds. Omitted: taken from the file's EXIF
+  ``ExposureTime`` if present, else unknown. ``null``: unknown, EXIF is not consulted.
+  Unknown exposures are learned by the fit.
+* Other keys per image are kept, unchecked, in ``StackImage.meta``.
+* Without ``stack.json``: every PNG/JPEG/TIFF in the folder (not in sub-folders, not
+  hidden), sorted by name, exposures from EXIF.
+* The reference image: the one with ``"role": "reference"``; else the middle known
+  exposure (sorted by time, lower middle for an even count); else the middle image.
+
+Every problem with the input raises InvcamError with a one-line message naming the file
+or key at fault. Pixels are read once, by ``load_stack``, and kept as stored integers.
+``describe_stack`` (the ``invcam info`` report) lives in ``invcam.io.stack_report``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from invcam.errors import InvcamError
+from invcam.io.exif import read_exposure_time
+from invcam.io.ldr import LDR_SUFFIXES, read_ldr_raw
+from invcam.io.stack_report import describe_stack, format_exposure
+
+__all__ = [
+    "Stack", "StackImage", "choose_reference", "describe_stack", "format_exposure",
+    "image_stats", "load_images", "load_stack",
+]
+
+STACK_JSON = "stack.json"
+SATURATED = 0.99  # a pixel is saturated if any channel is >= this fraction of full scale
+UNDEREXPOSED = 0.01  # ... and underexposed if every channel is <= this fraction
+
+
+@dataclass(frozen=True)
+class StackImage:
+    """One photo of a stack (metadata only; pixels are in ``Stack.raw``).
+
+    ``exposure`` is seconds or None (unknown); ``exposure_source`` is ``"stack.json"``,
+    ``"exif"`` or ``"unknown"``. ``original_size`` is the stored ``(H, W)``, which differs
+    from ``Stack.size`` only if the stack was loaded with ``resize=True``. ``grey`` means
+    all three channels are identical. ``saturated``/``underexposed`` are pixel fractions.
+    """
+
+    file: str
+    path: Path
+    exposure: float | None
+    exposure_source: str
+    meta: dict
+    bit_depth: int
+    original_size: tuple[int, int]
+    grey: bool
+    saturated: float
+    underexposed: float
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A validated stack: B images of one size ``(H, W)``.
+
+    ``raw[i]`` is image i as stored, ``(H, W, 3)`` uint8 or uint16 RGB, read-only (after
+    resizing, if any). ``source`` is ``"stack.json"`` or ``"folder"``; ``unlisted`` names
+    the images in the folder that ``stack.json`` leaves out (they are not loaded).
+    ``reference_rule`` says why ``reference`` was chosen.
+    """
+
+    root: Path
+    images: tuple[StackImage, ...]
+    size: tuple[int, int]
+    reference: int
+    reference_rule: str
+    source: str
+    unlisted: tuple[str, ...] = ()
+    raw: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def exposures_known(self) -> bool:
+        """True if every image has a known exposure time."""
+        return all(im.exposure is not None for im in self.images)
+
+    @property
+    def exposures(self) -> np.ndarray:
+        """Exposure times in seconds, ``(B,)`` float64, NaN where unknown."""
+        return np.array([np.nan if im.exposure is None else im.exposure for im in self.images])
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A listed image before its pixels are read; ``source`` None means "ask EXIF"."""
+
+    file: str
+    path: Path
+    exposure: float | None
+    source: str | None
+    meta: dict
+
+
+def image_stats(raw: np.ndarray) -> tuple[float, float]:
+    """Saturated and underexposed pixel fractions of ``(H, W, C)`` uint8/uint16 ``raw``.
+
+    Saturated: any channel >= 0.99 of full scale; underexposed: all channels <= 0.01.
+    """
+    top = float(np.iinfo(raw.dtype).max)
+    brightest = raw.max(axis=-1)
+    saturated = float(np.mean(brightest >= SATURATED * top))
+    underexposed = float(np.mean(brightest <= UNDEREXPOSED * top))
+    return saturated, underexposed
+
+
+def choose_reference(exposures: list[float | None], roles: list[object]) -> tuple[int, str]:
+    """Index of the reference image and the rule that chose it (see the module doc)."""
+    marked = [i for i, role in enumerate(roles) if role == "reference"]
+    if marked:
+        return marked[0], "role"
+    known = sorted((e, i) for i, e in enumerate(exposures) if e is not None)
+    if known:
+        return known[(len(known) - 1) // 2][1], "middle exposure"
+    return (len(exposures) - 1) // 2, "middle image"
+
+
+def load_stack(path: str | Path, resize: bool = False) -> Stack:
+    """Read and validate the stack in folder ``path``, reading every image once.
+
+    Images of different sizes are an error unless ``resize`` is true: then each is
+    resized (cv2.INTER_AREA) to the reference image's size and ``original_size`` records
+    the stored one.
+    """
+    root = _check_folder(Path(path))
+    json_path = root / STACK_JSON
+    if json_path.exists():
+        entries = _parse_stack_json(json_path, root)
+        listed = {e.path.resolve() for e in entries}
+        unlisted = tuple(p.name for p in _list_images(root) if p.resolve() not in listed)
+        source = "stack.json"
+    else:
+        entries = [_Entry(p.name, p, None, None, {}) for p in _list_images(root)]
+        unlisted, source = (), "folder"
+        if not entries:
+            suffixes = ", ".join(LDR_SUFFIXES)
+            raise InvcamError(f"{root}: no images found (expected {suffixes} or a {STACK_JSON})")
+    entries = [_with_exif(e) for e in entries]
+    roles = [e.meta.get("role") for e in entries]
+    ref, rule = choose_reference([e.exposure for e in entries], roles)
+    images, raws = _read_pixels(entries, ref, resize)
+    return Stack(root, images, raws[ref].shape[:2], ref, rule, source, unlisted, raws)
+
+
+def load_images(stack: Stack, dtype: type = np.float32) -> np.ndarray:
+    """All images of ``stack`` as one ``(B, H, W, 3)`` float array in [0, 1]."""
+    out = np.empty((len(stack), *stack.size, 3), dtype=dtype)
+    for i, raw in enumerate(stack.raw):
+        np.multiply(raw, 1.0 / np.iinfo(raw.dtype).max, out=out[i], casting="unsafe")
+    return out
+
+
+def _check_folder(root: Path) -> Path:
+    if not root.exists():
+        raise InvcamError(f"stack folder {root} does not exist")
+    if not root.is_dir():
+        raise InvcamError(f"{root} is not a folder (a stack is a folder of images)")
+    return root
+
+
+def _list_images(root: Path) -> list[Path]:
+    """The photos directly in ``root``, sorted by name; hidden files are skipped."""
+    return sorted(
+        p for p in root.iterdir()
+        if p.suffix.lower() in LDR_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
+
+
+def _with_exif(entry: _Entry) -> _Entry:
+    if entry.source is not None:
+        return entry
+    seconds = read_exposure_time(entry.path)
+    source = "unknown" if seconds is None else "exif"
+    return _Entry(entry.file, entry.path, seconds, source, entry.meta)
+
+
+def _load_json(json_path: Path) -> object:
+    try:
+        text = json_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvcamError(f"{json_path}: cannot read ({exc})") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvcamError(
+            f"{json_path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+
+
+def _parse_stack_json(json_path: Path, root: Path) -> list[_Entry]:
+    data = _load_json(json_path)
+    if not isinstance(data, dict) or not isinstance(data.get("images"), list):
+        raise InvcamError(f'{json_path}: expected an object with an "images" list')
+    if not data["images"]:
+        raise InvcamError(f'{json_path}: "images" is empty')
+    entries, seen = [], {}
+    for i, item in enumerate(data["images"]):
+        entry = _parse_entry(json_path, root, i, item)
+        key = entry.path.resolve()
+        if key in seen:
+            raise InvcamError(
+                f"{json_path}: images[{i}] lists {entry.file} again (already images[{seen[key]}])"
+            )
+        seen[key] = i
+        entries.append(entry)
+    refs = [e.file for e in entries if e.meta.get("role") == "reference"]
+    if len(refs) > 1:
+        raise InvcamError(f'{json_path}: more than one "role": "reference" ({", ".join(refs)})')
+    return entries
+
+
+def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> _Entry:
+    where = f"{json_path}: images[{i}]"
+    if not isinstance(item, dict):
+        raise InvcamError(f'{where} must be an object like {{"file": "a.png", "exposure": 0.25}}')
+    file = item.get("file")
+    if not isinstance(file, str) or not file:
+        raise InvcamError(f'{where} has no "file" (a file name in {root})')
+    path = root / file
+    if not path.is_file():
+        raise InvcamError(f"{where} names {file}, which is not a file in {root}")
+    meta = {k: v for k, v in item.items() if k not in ("file", "exposure")}
+    if "exposure" not in item:
+        return _Entry(file, path, None, None, meta)
+    value = item["exposure"]
+    if value is None:
+        return _Entry(file, path, None, "unknown", meta)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value <= 0:
+        raise InvcamError(
+            f'{where} ({file}): "exposure" must be a positive number of seconds, got {value!r}'
+        )
+    return _Entry(file, path, float(value), "stack.json", meta)
+
+
+def _read_pixels(
+    entries: list[_Entry], ref: int, resize: bool
+) -> tuple[tuple[StackImage, ...], tuple[np.ndarray, ...]]:
+    """Read every image (the reference first) and check or fix its size."""
+    images: list[StackImage | None] = [None] * len(entries)
+    raws: list[np.ndarray | None] = [None] * len(entries)
+    size = None
+    for i in [ref] + [j for j in range(len(entries)) if j != ref]:
+        entry = entries[i]
+        raw = read_ldr_raw(entry.path)
+        stored = raw.shape[:2]
+        size = size or stored
+        if stored != size:
+            if not resize:
+                raise InvcamError(
+                    f"{entry.file} is {_hw(stored)} but the reference {entries[ref].file} is "
+                    f"{_hw(size)} (H×W); all images of a stack must have the same size"
+                )
+            raw = cv2.resize(raw, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+        raw.setflags(write=False)
+        raws[i] = raw
+        images[i] = _describe_pixels(entry, raw, stored)
+    return tuple(images), tuple(raws)
+
+
+def _describe_pixels(entry: _Entry, raw: np.ndarray, stored: tuple[int, int]) -> StackImage:
+    saturated, underexposed = image_stats(raw)
+    grey = bool(
+        np.array_equal(raw[..., 0], raw[..., 1])
+        and np.array_equal(raw[..., 1], raw[..., 2])
+    )
+    return StackImage(
+        file=entry.file, path=entry.path, exposure=entry.exposure,
+        exposure_source=entry.source or "unknown", meta=entry.meta,
+        bit_depth=8 * raw.dtype.itemsize, original_size=tuple(stored), grey=grey,
+        saturated=saturated, underexposed=underexposed,
+    )
+
+
+def _hw(size: tuple[int, int]) -> str:
+    return f"{size[0]}×{size[1]}"
+

@@ -1,0 +1,99 @@
+"""``invcam info``: a human-readable report of a loaded stack (see ``invcam.io.stack``)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from invcam.io.stack import Stack
+
+WARN_FRACTION = 0.99  # warn about an image this much saturated or underexposed
+
+
+def format_exposure(seconds: float | None) -> str:
+    """``1/1024 s``, ``0.3 s``, ``32 s``; ``?`` for unknown."""
+    if seconds is None:
+        return "?"
+    if seconds < 1:
+        inverse = 1.0 / seconds
+        if abs(inverse - round(inverse)) <= 1e-3 * inverse:
+            return f"1/{round(inverse)} s"
+    return f"{seconds:.4g} s"
+
+
+def describe_stack(stack: Stack) -> str:
+    """A human-readable report of ``stack``: summary, one row per image, warnings."""
+    lines = _summary_lines(stack) + [""] + _table_lines(stack) + [""]
+    lines += _warning_lines(stack)
+    lines.append(f"ok: {len(stack)} image{'s' if len(stack) != 1 else ''}, valid stack")
+    return "\n".join(lines)
+
+
+def _summary_lines(stack: Stack) -> list[str]:
+    ims = stack.images
+    depths = sorted({im.bit_depth for im in ims})
+    bits = " and ".join(map(str, depths)) + " bit"
+    if len(depths) > 1:
+        bits += " (mixed, all scaled to [0, 1])"
+    greys = sum(im.grey for im in ims)
+    colour = "grey" if greys == len(ims) else "RGB" if not greys else f"RGB, {greys} grey"
+    ref = ims[stack.reference]
+    lines = [
+        f"stack      {stack.root}  (from {stack.source})",
+        f"images     {len(ims)}, {_hw(stack.size)} (H×W), {bits}, {colour}",
+        f"exposures  {_exposure_summary(stack)}",
+        f"reference  #{stack.reference} {ref.file} ({stack.reference_rule})",
+    ]
+    resized = [im.file for im in ims if im.original_size != stack.size]
+    if resized:
+        lines.append(f"resized    {len(resized)} image(s) to {_hw(stack.size)} (INTER_AREA)")
+    if stack.unlisted:
+        shown = ", ".join(stack.unlisted[:5]) + (", ..." if len(stack.unlisted) > 5 else "")
+        lines.append(f"not listed {len(stack.unlisted)} image(s) in the folder, ignored: {shown}")
+    return lines
+
+
+def _exposure_summary(stack: Stack) -> str:
+    known = [im for im in stack.images if im.exposure is not None]
+    if not known:
+        return f"unknown for all {len(stack)} images (the fit will learn them)"
+    sources = ", ".join(sorted({im.exposure_source for im in known}))
+    times = [im.exposure for im in known]
+    span = format_exposure(min(times))
+    if max(times) > min(times):
+        span += f" to {format_exposure(max(times))}, {math.log2(max(times) / min(times)):.1f} stops"
+    if len(known) == len(stack):
+        return f"known for all {len(stack)} ({sources}): {span}"
+    rest = len(stack) - len(known)
+    return f"known for {len(known)} of {len(stack)} ({sources}): {span}; the fit will learn {rest}"
+
+
+def _table_lines(stack: Stack) -> list[str]:
+    width = max(4, *(len(im.file) for im in stack.images))
+    rows = [f"  #  {'file':<{width}}  {'exposure':>10}  {'source':<10}  bits   sat%  dark%  notes"]
+    for i, im in enumerate(stack.images):
+        notes = [f"{k}={v}" for k, v in im.meta.items()]
+        if im.original_size != stack.size:
+            notes.append(f"resized from {_hw(im.original_size)}")
+        mark = "*" if i == stack.reference else " "
+        rows.append(
+            f"{i:>3}{mark} {im.file:<{width}}  {format_exposure(im.exposure):>10}  "
+            f"{im.exposure_source:<10}  {im.bit_depth:>4}  {100 * im.saturated:5.1f}  "
+            f"{100 * im.underexposed:5.1f}  {' '.join(notes)}".rstrip()
+        )
+    return rows
+
+
+def _warning_lines(stack: Stack) -> list[str]:
+    lines = []
+    for im in stack.images:
+        if im.saturated >= WARN_FRACTION:
+            lines.append(f"warning: {im.file} is {100 * im.saturated:.1f}% saturated")
+        if im.underexposed >= WARN_FRACTION:
+            lines.append(f"warning: {im.file} is {100 * im.underexposed:.1f}% black (underexposed)")
+    return lines
+
+
+def _hw(size: tuple[int, int]) -> str:
+    return f"{size[0]}×{size[1]}"

@@ -1,0 +1,89 @@
+"""Deformation network D(x, y, i) -> q (paper Eq. 1).
+
+A learned per-image similarity transform (absorbs focus breathing and small camera
+motion) plus a residual field that starts at zero, so an aligned stack starts at the
+identity. The reference image's similarity is fixed to the identity: the atlas is laid
+out in the reference image's geometry.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from invcam.config import ModelConfig
+from invcam.encodings import positional_encoding, sample_grid
+from invcam.nn import mlp
+
+
+def apply_similarity(p: torch.Tensor, params: torch.Tensor, aspect: torch.Tensor) -> torch.Tensor:
+    """Apply per-image similarities to normalized pixel coordinates.
+
+    Args:
+        p: ``(B, N, 2)`` points (x, y) in [-1, 1].
+        params: ``(B, 4)``: log scale, angle (radians), tx, ty (normalized units).
+        aspect: ``(2,)`` = (W, H) / max(H, W): makes rotation isotropic in pixels.
+
+    Returns:
+        ``(B, N, 2)`` transformed points.
+    """
+    scale = torch.exp(params[:, 0])[:, None, None]
+    cos, sin = torch.cos(params[:, 1])[:, None], torch.sin(params[:, 1])[:, None]
+    x, y = (p * aspect).unbind(-1)
+    rot = torch.stack([cos * x - sin * y, sin * x + cos * y], dim=-1)
+    return rot * scale / aspect + params[:, None, 2:]
+
+
+class Deformation(nn.Module):
+    """D(x, y, i): per-image similarity + residual ("grid" or "mlp").
+
+    Args:
+        cfg: model configuration.
+        num_images: B.
+        size: ``(H, W)`` in pixels.
+        reference: index of the image whose similarity stays the identity.
+    """
+
+    def __init__(self, cfg: ModelConfig, num_images: int, size: tuple[int, int], reference: int):
+        super().__init__()
+        h, w = size
+        self.kind = cfg.deform
+        self.similarity = nn.Parameter(torch.zeros(num_images, 4))
+        mask = torch.ones(num_images, 1)
+        mask[reference] = 0.0
+        self.register_buffer("sim_mask", mask)
+        self.register_buffer("aspect", torch.tensor([w, h], dtype=torch.float32) / max(h, w))
+        if cfg.deform == "grid":
+            gh, gw = max(2, round(h / cfg.deform_cell)), max(2, round(w / cfg.deform_cell))
+            self.residual = nn.Parameter(torch.zeros(num_images, 2, gh, gw))
+        elif cfg.deform == "mlp":
+            self.codes = nn.Parameter(torch.randn(num_images, cfg.code_dim) * 0.1)
+            self.net = mlp(2 * 9 + cfg.code_dim, cfg.mlp_hidden, cfg.mlp_layers, 2, zero_last=True)
+        else:
+            raise ValueError(f"unknown deformation kind {cfg.deform!r}")
+
+    def similarity_params(self) -> torch.Tensor:
+        """``(B, 4)`` similarity parameters, the reference's forced to zero."""
+        return self.similarity * self.sim_mask
+
+    def offset(self, p: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+        """Residual field at ``p``: ``(S, N, 2)`` for images ``index`` ``(S,)`` -> ``(S, N, 2)``."""
+        if self.kind == "grid":
+            return sample_grid(self.residual[index], p)
+        codes = self.codes[index][:, None, :].expand(-1, p.shape[1], -1)
+        return self.net(torch.cat([positional_encoding(p, 4), codes], dim=-1))
+
+    def forward(self, p: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
+        """Eq. 1: atlas coordinates q of points ``p``.
+
+        Args:
+            p: ``(S, N, 2)`` normalized pixel coordinates.
+            index: ``(S,)`` image of each group; None means all B images in order.
+
+        Returns:
+            ``(S, N, 2)`` atlas coordinates.
+        """
+        if index is None:
+            index = torch.arange(self.similarity.shape[0], device=p.device)
+        sim = self.similarity_params()[index]
+        return apply_similarity(p, sim, self.aspect) + self.offset(p, index)

@@ -1,0 +1,160 @@
+"""Simulate a camera shooting a scene: the focus/exposure stack and its ground truth.
+
+Order of the imaging process, all in linear irradiance until the response curve:
+scene radiance -> thin-lens defocus (occlusion-aware) -> focus breathing (magnification)
+-> exposure time -> shot and read noise -> clipping -> response curve -> quantization.
+The ground truth is the all-in-focus radiance in the geometry of the reference image,
+in the units the simulation uses: for an unclipped, noise-free, in-focus pixel,
+``crf.inverse(value) / exposure == radiance``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from invcam.errors import InvcamError
+from invcam.synth import optics
+from invcam.synth.layouts import MID, Shot, layout_shots
+from invcam.synth.metadata import scene_record
+from invcam.synth.realhdr import LUMA
+from invcam.synth.scenes import SceneSpec, build_scene, check_size, get_spec
+from invcam.synth.sensor import CRF, CRF_FAMILIES, NoiseModel, capture, make_crf
+
+BLUR_AT_PAPER_SIZE = 8.0  # largest CoC radius (px) at 600 x 900
+
+
+@dataclass(frozen=True)
+class Camera:
+    """The settings a stack is shot with (three focus and three exposure settings)."""
+
+    focus: tuple[float, float, float]
+    exposures: tuple[float, float, float]
+    coc_scale: float
+    max_blur: float
+    magnifications: tuple[float, float, float]
+    crf: CRF
+    noise: NoiseModel
+
+
+@dataclass
+class SynthResult:
+    """A synthesized stack: images, their stack.json entries, ground truth and metadata.
+
+    ``images`` are ``(H, W, 3)`` uint8/uint16; ``radiance`` ``(H, W, 3)`` float32 and
+    ``depth`` ``(H, W)`` float32 are the ground truth in the reference geometry.
+    """
+
+    images: list[np.ndarray]
+    shots: list[Shot]
+    entries: list[dict]
+    radiance: np.ndarray
+    depth: np.ndarray
+    camera: Camera
+    meta: dict = field(default_factory=dict)
+
+
+def exposure_times(t_mid: float, stops: float) -> tuple[float, float, float]:
+    """Short, middle and long exposure time (s), ``stops`` EV apart."""
+    return (t_mid * 2.0**-stops, t_mid, t_mid * 2.0**stops)
+
+
+def coc_scale(depth: np.ndarray, focus: tuple[float, ...]) -> tuple[float, float]:
+    """Thin-lens constant ``k`` (px m) and the largest CoC radius it gives (px).
+
+    The largest blur, over all focus settings and scene depths, is 8 px at 600 x 900 and
+    scales with the image diagonal (at least 3 px, so small images still show defocus).
+    """
+    h, w = depth.shape
+    max_blur = max(3.0, BLUR_AT_PAPER_SIZE * math.hypot(h, w) / math.hypot(600, 900))
+    inv = 1.0 / depth.astype(np.float64)
+    lo, hi = float(inv.min()), float(inv.max())
+    worst = max(max(abs(lo - 1 / f), abs(hi - 1 / f)) for f in focus)
+    return max_blur / max(worst, 1e-9), max_blur
+
+
+def scale_radiance(radiance: np.ndarray, t_mid: float,
+                   key: float = 0.18) -> tuple[np.ndarray, float]:
+    """Rescale radiance so the median luminance times ``t_mid`` is ``key`` (middle grey).
+
+    Returns the scaled ``(H, W, 3)`` radiance and the factor applied.
+    """
+    median = float(np.median(radiance @ LUMA))
+    scale = key / (max(median, 1e-12) * t_mid)
+    return (radiance * np.float32(scale)).astype(np.float32), scale
+
+
+def make_camera(spec: SceneSpec, depth: np.ndarray, crf: CRF, noise: NoiseModel) -> Camera:
+    """Camera settings for a scene: exposures, defocus constant, focus breathing."""
+    k, max_blur = coc_scale(depth, spec.focus)
+    mags = optics.breathing([1.0 / f for f in spec.focus], MID)
+    return Camera(spec.focus, exposure_times(spec.t_mid, spec.stops), k, max_blur,
+                  tuple(mags), crf, noise)
+
+
+def _check_args(scene: str, layout: str | None, size, seed: int, bits: int, crf: str | None):
+    """Validate the user's choices; returns the spec, shots, size and response curve."""
+    spec = get_spec(scene)
+    shots = layout_shots(layout or "diagonal")
+    if bits not in (8, 16):
+        raise InvcamError(f"bits must be 8 or 16, not {bits}")
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvcamError(f"seed must be a non-negative integer, not {seed!r}")
+    name = crf or spec.crf
+    if name not in CRF_FAMILIES:
+        raise InvcamError(f"unknown response curve {name!r} (valid: {', '.join(CRF_FAMILIES)})")
+    return spec, shots, check_size(size, spec), make_crf(name)
+
+
+def render_focus(radiance: np.ndarray, depth: np.ndarray, camera: Camera,
+                 shots: list[Shot]) -> tuple[dict, optics.LayeredScene | None]:
+    """Irradiance ``(H, W, 3)`` on the sensor for each focus index the shots use.
+
+    Index None is the all-in-focus image. Returns the images and the layered scene.
+    """
+    needed = sorted({s.focus for s in shots}, key=lambda f: -1 if f is None else f)
+    layered = None
+    if any(f is not None for f in needed):
+        layered = optics.prepare_layers(radiance, depth, camera.coc_scale, camera.max_blur)
+    out = {}
+    for f in needed:
+        if f is None:
+            out[f] = radiance
+        else:
+            blurred = optics.defocus(layered, camera.focus[f])
+            out[f] = optics.magnify(blurred, camera.magnifications[f])
+    return out, layered
+
+
+def synthesize(scene: str = "demo", layout: str | None = None, size=None, seed: int = 0,
+               bits: int = 8, noise: bool = True, crf: str | None = None) -> SynthResult:
+    """Simulate shooting ``scene`` with ``layout``; deterministic for a ``seed``.
+
+    ``size`` is ``(H, W)`` or None (the scene's default); ``noise=False`` gives
+    noise-free images; ``crf`` overrides the scene's response curve by name.
+    """
+    spec, shots, size, curve = _check_args(scene, layout, size, seed, bits, crf)
+    scene_ss, noise_ss = np.random.SeedSequence(seed).spawn(2)
+    radiance, depth = build_scene(spec, size, np.random.default_rng(scene_ss))
+    radiance, scale = scale_radiance(radiance, spec.t_mid, spec.key)
+    camera = make_camera(spec, depth, curve, NoiseModel(enabled=noise))
+    irradiance, layered = render_focus(radiance, depth, camera, shots)
+    rng = np.random.default_rng(noise_ss)
+    images = [capture(irradiance[s.focus], camera.exposures[s.exposure], curve, camera.noise,
+                      rng, bits) for s in shots]
+    entries = [stack_entry(i, s, camera) for i, s in enumerate(shots)]
+    meta = scene_record(spec, layout or "diagonal", size, seed, bits, scale, camera, layered,
+                        shots, radiance, depth)
+    return SynthResult(images, shots, entries, radiance, depth, camera, meta)
+
+
+def stack_entry(index: int, shot: Shot, camera: Camera) -> dict:
+    """The stack.json record of one image (focus distance omitted when all in focus)."""
+    entry = {"file": f"img_{index:02d}.png", "exposure": camera.exposures[shot.exposure]}
+    if shot.focus is not None:
+        entry["focus_distance"] = camera.focus[shot.focus]
+    if shot.reference:
+        entry["role"] = "reference"
+    return entry
