@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from invcam import __version__
+from invcam.cli_fit import add_fit, add_render
 from invcam.errors import InvcamError
 
 
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"invcam {__version__}")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for add in (_add_synth, _add_info):
+    for add in (_add_synth, _add_info, add_fit, add_render):
         add(sub)
     return parser
 

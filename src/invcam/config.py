@@ -132,9 +132,9 @@ PRESETS: dict[str, FitConfig] = {
         preset="paper",
         model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
                           blur="mlp", mlp_layers=6),
-        optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4, lr_tone=1e-4, lr_deform=1e-4,
-                           lr_blur=1e-4,
-                          lr_final=1.0, warmup=0.0),
+        optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
+                          lr_tone=1e-4, lr_deform=1e-4, lr_blur=1e-4, lr_final=1.0,
+                          warmup=0.0),
     ),
 }
 

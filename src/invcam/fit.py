@@ -6,6 +6,7 @@ they go. Ctrl-C ends the loop early with ``result.interrupted = True``.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import time
@@ -32,6 +33,7 @@ class FitResult:
     history: list[dict] = field(default_factory=list)
     train_psnr: list[float] = field(default_factory=list)
     interrupted: bool = False
+    final_state: dict = field(default_factory=dict, repr=False)
 
 
 class FitDiverged(InvcamError):
@@ -133,15 +135,21 @@ def train_psnr(model: ImagingModel, images: torch.Tensor, samples: int = 20000,
     return [_psnr(v) for v in mse.tolist()]
 
 
-def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen) -> dict:
+def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen,
+               x_range: tuple[float, float] = (-12.0, 12.0)) -> dict:
     """A checkpoint: plain tensors and JSON-able data only."""
-    return {
+    return {"x_range": list(x_range),
         "config": config_to_dict(cfg), "iteration": it, "elapsed": elapsed,
         "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "optimizer": opt.state_dict(), "history": list(history), "rng": gen.get_state(),
+        "optimizer": copy.deepcopy(opt.state_dict()), "history": list(history), "rng": gen.get_state(),
         "learn_exposure": model.learn_exposure, "reference": model.reference,
         "size": list(model.size),
     }
+
+
+def make_state_of(result: FitResult) -> dict:
+    """The final checkpoint of a finished fit (optimizer state included, for --resume)."""
+    return result.final_state
 
 
 def _finite(model: ImagingModel) -> bool:
@@ -181,11 +189,16 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
         gen.set_state(resume["rng"])
         it, elapsed, history = resume["iteration"], resume["elapsed"], list(resume["history"])
     loop = _Loop(model, opt, cfg, flat, gen, history, _Budget(cfg.optim, it, elapsed))
+    if resume is not None:
+        loop.x_range = tuple(resume["x_range"])
     loop.last_good = make_state(model, opt, cfg, it, elapsed, history, gen)
     interrupted = loop.run(on_checkpoint, checkpoint_every_s, on_step)
+    final = make_state(model, opt, cfg, loop.budget.it, loop.budget.elapsed(), history, gen,
+                       loop.x_range)
     return FitResult(model=model, config=cfg, iterations=loop.budget.it,
                      wall_s=loop.budget.elapsed(), history=history,
-                     train_psnr=train_psnr(model, flat), interrupted=interrupted)
+                     train_psnr=train_psnr(model, flat), interrupted=interrupted,
+                     final_state=final)
 
 
 @dataclass
@@ -249,7 +262,7 @@ class _Loop:
         if not _finite(self.model):
             self._diverged()
         self.last_good = make_state(self.model, self.opt, self.cfg, self.budget.it,
-                                    self.budget.elapsed(), self.history, self.gen)
+                                    self.budget.elapsed(), self.history, self.gen, self.x_range)
         if on_checkpoint is not None:
             on_checkpoint(self.last_good)
 

@@ -68,42 +68,72 @@ class ImagingModel(nn.Module):
         """Scene model: ``(S, N, 2)`` normalized points -> ``(S, N, 3)`` log2 irradiance."""
         return self.atlas(self.deformation(p, index))
 
-    def forward(self, centers: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(self, centers: torch.Tensor,
+                index: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Render blurry LDR colours at patch centres.
 
         Args:
-            centers: ``(B, N, 2)`` pixel coordinates (x, y) of patch centres in image b.
+            centers: ``(S, N, 2)`` pixel coordinates (x, y) of patch centres.
+            index: ``(S,)`` image of each row; None means all B images in order.
 
         Returns:
-            ``color`` ``(B, N, 3)`` in (0, 1); ``x`` ``(B, N, 3)`` the tone mapper's input.
+            ``color`` ``(S, N, 3)`` in (0, 1); ``x`` ``(S, N, 3)`` the tone mapper's input.
         """
-        b, n, _ = centers.shape
-        offsets, weights = self.blur(self.normalize(centers))             # Eq. 4-5
+        s, n, _ = centers.shape
+        if index is None:
+            index = torch.arange(s, device=centers.device)
+        offsets, weights = self.blur(self.normalize(centers), index)      # Eq. 4-5
         pos = centers[:, :, None, :] + self.patch + offsets              # P' = P + dP
-        log2r = self.sharp_log2(self.normalize(pos).reshape(b, -1, 2))   # Eq. 1-2
-        r = torch.exp2(log2r.reshape(b, n, -1, 3))
+        log2r = self.sharp_log2(self.normalize(pos).reshape(s, -1, 2), index)  # Eq. 1-2
+        r = torch.exp2(log2r.reshape(s, n, -1, 3))
         r_blur = blur_irradiance(r, weights)                              # Eq. 6
-        x = torch.log2(r_blur.clamp_min(1e-30)) + self.log2_exposures()[:, None, None]
+        x = torch.log2(r_blur.clamp_min(1e-30)) + self.log2_exposures()[index][:, None, None]
         return {"color": self.tonemap(x), "x": x}                         # Eq. 9
 
+    def _tiles(self, rows: int):
+        """Row tiles of pixel centres: yields ``(y0, y1, (1, T, 2) pixel coordinates)``."""
+        h, w = self.size
+        dev = self.patch.device
+        xs = torch.arange(w, device=dev, dtype=torch.float32) + 0.5
+        for y0 in range(0, h, rows):
+            ys = torch.arange(y0, min(h, y0 + rows), device=dev, dtype=torch.float32) + 0.5
+            yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+            yield y0, y0 + len(ys), torch.stack([xx, yy], dim=-1).reshape(1, -1, 2)
+
     @torch.no_grad()
-    def render_log2(self, index: int, rows_per_tile: int = 64, groups: int = 2) -> torch.Tensor:
-        """All-in-focus log2 irradiance of image ``index``'s view, ``(H, W, 3)``, in row tiles.
+    def render_log2(self, index: int, rows_per_tile: int = 64) -> torch.Tensor:
+        """All-in-focus log2 irradiance in image ``index``'s view, ``(H, W, 3)``, in tiles.
 
         Memory is bounded by the tile size at any resolution.
         """
         h, w = self.size
-        dev = self.patch.device
-        out = torch.empty(h, w, 3, device=dev)
-        xs = torch.arange(w, device=dev, dtype=torch.float32) + 0.5
-        for y0 in range(0, h, rows_per_tile):
-            ys = torch.arange(y0, min(h, y0 + rows_per_tile), device=dev, dtype=torch.float32)
-            yy, xx = torch.meshgrid(ys + 0.5, xs, indexing="ij")
-            p = self.normalize(torch.stack([xx, yy], dim=-1).reshape(-1, 2))
-            g = groups if p.shape[0] % groups == 0 else 1
-            p = p.reshape(g, -1, 2)
-            idx = torch.full((g,), index, device=dev, dtype=torch.long)
-            out[y0 : y0 + len(ys)] = self.sharp_log2(p, idx).reshape(len(ys), w, 3)
+        out = torch.empty(h, w, 3, device=self.patch.device)
+        idx = torch.tensor([index], device=self.patch.device)
+        for y0, y1, xy in self._tiles(rows_per_tile):
+            out[y0:y1] = self.sharp_log2(self.normalize(xy), idx).reshape(y1 - y0, w, 3)
+        return out
+
+    @torch.no_grad()
+    def render_blurry_log2(self, index: int, rows_per_tile: int = 32) -> torch.Tensor:
+        """log2 of image ``index``'s blurry irradiance r' (Eq. 6), ``(H, W, 3)``, in tiles."""
+        h, w = self.size
+        out = torch.empty(h, w, 3, device=self.patch.device)
+        idx = torch.tensor([index], device=self.patch.device)
+        shift = self.log2_exposures()[index]
+        for y0, y1, xy in self._tiles(rows_per_tile):
+            out[y0:y1] = (self(xy, idx)["x"] - shift).reshape(y1 - y0, w, 3)
+        return out
+
+    @torch.no_grad()
+    def psf_spread(self, index: int, rows_per_tile: int = 64) -> torch.Tensor:
+        """RMS radius in pixels of image ``index``'s learned PSF at every pixel, ``(H, W)``."""
+        h, w = self.size
+        out = torch.empty(h, w, device=self.patch.device)
+        idx = torch.tensor([index], device=self.patch.device)
+        for y0, y1, xy in self._tiles(rows_per_tile):
+            offsets, weights = self.blur(self.normalize(xy), idx)
+            d2 = ((self.patch + offsets) ** 2).sum(-1)
+            out[y0:y1] = (weights * d2).sum(-1).sqrt().reshape(y1 - y0, w)
         return out
 
     def render_irradiance(self, index: int | None = None) -> torch.Tensor:
@@ -115,4 +145,3 @@ class ImagingModel(nn.Module):
         """The learned response on a grid: ``(steps,)`` log2 exposures, ``(steps, 3)`` values."""
         x = torch.linspace(lo, hi, steps, device=self.patch.device)
         return x, self.tonemap(x[:, None].expand(-1, 3))
-

@@ -76,22 +76,26 @@ class BlurGenerator(nn.Module):
         else:
             raise ValueError(f"unknown blur kind {cfg.blur!r}")
 
-    def raw(self, p: torch.Tensor) -> torch.Tensor:
-        """Raw outputs at patch centres: ``(B, N, 2)`` -> ``(B, N, 3K)``."""
+    def raw(self, p: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
+        """Raw outputs at patch centres ``(S, N, 2)`` of images ``index`` -> ``(S, N, 3K)``."""
         if self.kind == "grid":
-            out = sample_grid(self.table, p)
+            out = sample_grid(self.table if index is None else self.table[index], p)
         else:
-            codes = self.codes[:, None, :].expand(-1, p.shape[1], -1)
+            codes = self.codes if index is None else self.codes[index]
+            codes = codes[:, None, :].expand(-1, p.shape[1], -1)
             out = self.net(torch.cat([positional_encoding(p, 4), codes], dim=-1))
         return out + self.init_raw
 
-    def forward(self, p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """PSF at patch centres ``p`` (``(B, N, 2)`` normalized).
+    def forward(self, p: torch.Tensor,
+                index: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """PSF at patch centres ``p`` (``(S, N, 2)`` normalized) of images ``index``.
+
+        ``index`` ``(S,)``: None means all B images in order.
 
         Returns:
-            offsets ``(B, N, K, 2)`` in pixels (|offset| < s), weights ``(B, N, K)``.
+            offsets ``(S, N, K, 2)`` in pixels (|offset| < s), weights ``(S, N, K)``.
         """
-        raw = self.raw(p)
+        raw = self.raw(p, index)
         k = self.n * self.n
         offsets = bounded_offsets(raw[..., : 2 * k].unflatten(-1, (k, 2)), self.radius)
         weights = torch.softmax(raw[..., 2 * k :], dim=-1)

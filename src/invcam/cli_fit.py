@@ -1,0 +1,148 @@
+"""``invcam fit`` and ``invcam render``: argument parsing and file writing around fit.py."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+import torch
+
+from invcam.errors import InvcamError
+
+
+def _threads(requested: int | None) -> int:
+    """Worker threads: the request, else every core this process may use."""
+    return requested or len(os.sched_getaffinity(0))
+
+
+def _device(name: str) -> torch.device:
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise InvcamError(f"--device {name}: CUDA is not available on this machine")
+    try:
+        return torch.device(name)
+    except RuntimeError as exc:
+        raise InvcamError(f"--device {name!r}: {exc}") from exc
+
+
+def _check_images(stack) -> None:
+    if len(stack.images) < 2:
+        raise InvcamError(f"{stack.root}: a fit needs at least 2 images, found {len(stack.images)}")
+    for im in stack.images:
+        if im.saturated >= 0.999 or im.underexposed >= 0.999:
+            what = "saturated" if im.saturated >= 0.999 else "black"
+            print(f"invcam: warning: {im.file} is all {what}; it adds almost nothing",
+                  file=sys.stderr)
+
+
+def _prepare_out(out: Path, force: bool, resume: bool) -> dict | None:
+    """Check OUT; return the checkpoint to resume from, if asked."""
+    from invcam.io.checkpoint import load_checkpoint
+
+    if resume:
+        return load_checkpoint(out / "model.pt")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise InvcamError(f"output folder {out} exists and is not empty (use --force or --resume)")
+    out.mkdir(parents=True, exist_ok=True)
+    return None
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    bar = tqdm(total=1000, unit="‰", bar_format="{l_bar}{bar}| {elapsed}<{remaining} {postfix}",
+               file=sys.stderr, disable=None)
+
+    def on_step(it: int, progress: float, row: dict) -> None:
+        if it % 10 == 0:
+            bar.update(int(progress * 1000) - bar.n)
+            bar.set_postfix_str(f"it {it} loss {row['loss']:.2e} PSNR {row.get('psnr', 0):.1f}")
+
+    return bar, on_step
+
+
+def _cmd_fit(args: argparse.Namespace) -> None:
+    from invcam.config import config_from_dict, preset
+    from invcam.fit import fit, make_state_of, replace_budget
+    from invcam.io.checkpoint import save_checkpoint
+    from invcam.io.fit_outputs import write_fit_outputs
+    from invcam.io.stack import load_images, load_stack
+
+    torch.set_num_threads(_threads(args.threads))
+    device = _device(args.device)
+    stack = load_stack(args.stack, resize=args.resize)
+    _check_images(stack)
+    reference = stack.reference if args.reference is None else args.reference
+    if not 0 <= reference < len(stack.images):
+        last = len(stack.images) - 1
+        raise InvcamError(f"--reference {reference}: the stack has images 0..{last}")
+    out = Path(args.out)
+    state = _prepare_out(out, args.force, args.resume)
+    if state is not None:
+        cfg = replace_budget(config_from_dict(state["config"]), args.iters, args.minutes)
+        reference = state["reference"]
+    else:
+        cfg = replace_budget(preset(args.preset), args.iters, args.minutes)
+        cfg = dataclasses.replace(cfg, seed=args.seed)
+    images = torch.from_numpy(load_images(stack)).to(device)
+    meta = {"stack": str(stack.root), "files": [im.file for im in stack.images]}
+    bar, on_step = _progress_bar()
+    result = fit(images, [im.exposure for im in stack.images], cfg, reference, resume=state,
+                 on_checkpoint=lambda s: save_checkpoint(out / "model.pt", s, meta),
+                 checkpoint_every_s=args.checkpoint_every, on_step=on_step)
+    bar.close()
+
+    save_checkpoint(out / "model.pt", make_state_of(result), meta)
+    extra = {"device": str(device), "threads": torch.get_num_threads()}
+    write_fit_outputs(out, result, stack, extra)
+    psnr = ", ".join(f"{p:.1f}" for p in result.train_psnr)
+    print(f"fitted {result.iterations} iterations in {result.wall_s:.0f} s; "
+          f"training PSNR per image: {psnr} dB; wrote {out}")
+    if result.interrupted:
+        raise InvcamError(f"interrupted at iteration {result.iterations}; outputs and checkpoint "
+                          f"written; continue with: invcam fit {args.stack} -o {out} --resume", 130)
+
+
+def _cmd_render(args: argparse.Namespace) -> None:
+    from invcam.render import render_exposure
+
+    image = render_exposure(args.model, exposure=args.exposure, ev=args.ev, blur_of=args.blur_of)
+    from invcam.io.ldr import write_ldr
+
+    write_ldr(args.out, image)
+    print(f"wrote {args.out}")
+
+
+def add_fit(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("fit", help="fit the implicit camera model to a stack")
+    p.add_argument("stack", help="stack folder (images + optional stack.json)")
+    p.add_argument("-o", "--out", required=True, help="output folder")
+    p.add_argument("--preset", default="fast", help="fast (default) or paper")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--iters", type=int, help="number of iterations")
+    budget.add_argument("--minutes", type=float, help="fit the whole schedule into M minutes")
+    p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--reference", type=int, default=None,
+                   help="index of the image whose geometry the output takes")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/model.pt")
+    p.add_argument("--resize", action="store_true", help="resize images to the reference size")
+    p.add_argument("--force", action="store_true", help="overwrite a non-empty OUT")
+    p.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SEC",
+                   help="seconds between checkpoints (default 120)")
+    p.set_defaults(func=_cmd_fit)
+
+
+def add_render(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="re-expose a fitted scene through the learned camera")
+    p.add_argument("model", help="model.pt written by invcam fit")
+    p.add_argument("-o", "--out", required=True, help="output image (.png, .jpg, .tif)")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--exposure", type=float, help="exposure time in seconds")
+    how.add_argument("--ev", type=float, help="exposure in stops relative to the reference image")
+    p.add_argument("--blur-of", type=int, default=None, metavar="I",
+                   help="render with image I's learned blur (and geometry)")
+    p.set_defaults(func=_cmd_render)

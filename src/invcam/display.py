@@ -1,0 +1,73 @@
+"""Pictures for people: display tone mapping, response-curve and blur plots."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def display_tonemap(radiance: np.ndarray, key: float = 0.18) -> np.ndarray:
+    """Global photographic operator (Reinhard et al. 2002) + sRGB-like gamma.
+
+    Args:
+        radiance: ``(H, W, 3)`` linear HDR.
+        key: target log-average luminance.
+
+    Returns:
+        ``(H, W, 3)`` display values in [0, 1].
+    """
+    lum = np.maximum(radiance.mean(axis=-1), 0)
+    log_avg = float(np.exp(np.mean(np.log(lum + 1e-8))))
+    scaled = np.maximum(radiance, 0) * (key / max(log_avg, 1e-12))
+    white = float(np.percentile(scaled.mean(axis=-1), 99.9)) or 1.0
+    mapped = scaled * (1 + scaled / white**2) / (1 + scaled)
+    return np.clip(mapped, 0, 1) ** (1 / 2.2)
+
+
+def plot_crf(path, x: np.ndarray, values: np.ndarray, hist_x: list[np.ndarray],
+             labels: list[str]) -> None:
+    """Plot the learned response per channel with each image's log2-exposure histogram.
+
+    Args:
+        x: ``(S,)`` log2 exposure (log2 irradiance + log2 exposure time).
+        values: ``(S, 3)`` response per channel.
+        hist_x: per image, the log2 exposures its pixels reach (tone-mapper inputs).
+    """
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    ax2 = ax.twinx()
+    for h, label in zip(hist_x, labels, strict=True):
+        ax2.hist(h, bins=120, range=(x[0], x[-1]), histtype="step", alpha=0.5, label=label)
+    for c, colour in enumerate(("tab:red", "tab:green", "tab:blue")):
+        ax.plot(x, values[:, c], color=colour, lw=2, label="RGB"[c])
+    ax.set_xlabel("log2 exposure  (log2 irradiance + log2 exposure time)")
+    ax.set_ylabel("pixel value")
+    ax2.set_ylabel("pixels")
+    ax2.set_yticks([])
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    ax2.legend(loc="lower right", fontsize=8)
+    ax.set_title("learned camera response (tone mapper)")
+    _save(fig, path)
+
+
+def plot_blur(path, spreads: list[np.ndarray], labels: list[str], radius: float) -> None:
+    """Per image, the learned PSF's RMS radius in pixels as a colour map."""
+    n = len(spreads)
+    fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.4), dpi=100, squeeze=False)
+    for ax, s, label in zip(axes[0], spreads, labels, strict=True):
+        im = ax.imshow(s, cmap="magma", vmin=0, vmax=radius)
+        ax.set_title(label, fontsize=9)
+        ax.axis("off")
+    fig.colorbar(im, ax=axes[0].tolist(), shrink=0.8, label="PSF RMS radius (px)")
+    _save(fig, path)
+
+
+def _save(fig, path) -> None:
+    from invcam.io.atomic import write_with
+
+    write_with(path, lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)

@@ -1,0 +1,82 @@
+"""Blur generator (Eq. 4-6), tone mapper (Eq. 9) and losses (Eq. 10-13)."""
+
+from __future__ import annotations
+
+import torch
+
+from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
+from invcam.camera.blur import bounded_offsets
+from invcam.config import ModelConfig
+from invcam.losses import gradient_loss, white_balance_loss
+
+
+def test_patch_grid_is_centred_3x3():
+    p = patch_grid(3)
+    assert p.shape == (9, 2)
+    assert torch.equal(p[4], torch.zeros(2))
+    assert p.abs().max() == 1 and torch.allclose(p.sum(0), torch.zeros(2))
+
+
+def test_zero_offsets_and_one_hot_centre_weight_is_identity():
+    r = torch.rand(2, 50, 9, 3) + 0.1
+    weights = torch.zeros(2, 50, 9)
+    weights[..., 4] = 1.0
+    assert torch.equal(blur_irradiance(r, weights), r[:, :, 4])
+
+
+def test_generator_with_huge_centre_logit_and_zero_table_is_identity():
+    cfg = ModelConfig(blur_center_logit=80.0)
+    gen = BlurGenerator(cfg, num_images=2, size=(20, 30))
+    offsets, weights = gen(torch.rand(2, 40, 2) * 2 - 1)
+    assert torch.equal(offsets, torch.zeros_like(offsets))
+    assert torch.allclose(weights[..., 4], torch.ones(2, 40))
+
+
+def test_weights_sum_to_one_and_offsets_stay_within_s():
+    cfg = ModelConfig(blur_radius=5.0)
+    gen = BlurGenerator(cfg, num_images=3, size=(20, 30))
+    with torch.no_grad():
+        gen.table.normal_(0, 50.0)  # far outside the bounded range
+    offsets, weights = gen(torch.rand(3, 100, 2) * 2 - 1)
+    assert torch.allclose(weights.sum(-1), torch.ones(3, 100), atol=1e-6)
+    assert (weights >= 0).all()
+    assert offsets.norm(dim=-1).max() <= 5.0 + 1e-5
+    assert offsets.norm(dim=-1).max() > 4.0  # the bound is reachable
+
+
+def test_bounded_offsets_keep_direction():
+    raw = torch.tensor([[[3.0, 4.0]]])
+    off = bounded_offsets(raw, 2.0)
+    assert torch.allclose(off / off.norm(), raw / 5.0)
+
+
+def test_tonemap_starts_plausible_monotone_and_mid_grey_at_zero():
+    t = ToneMapper(hidden=16, slope=0.8)
+    x = torch.linspace(-10, 10, 201)[:, None].expand(-1, 3)
+    y = t(x).detach()
+    assert torch.allclose(t(torch.zeros(1, 3)), torch.full((1, 3), 0.5))
+    assert (y[1:] >= y[:-1]).all()
+    assert y[0].max() < 0.01 and y[-1].min() > 0.99  # spans black to white over ~20 stops
+
+
+def test_tonemap_inverse_round_trip():
+    t = ToneMapper()
+    x = torch.linspace(-6, 6, 13)[:, None].expand(-1, 3)
+    assert torch.allclose(t.inverse(t(x).detach()), x, atol=1e-3)
+
+
+def test_gradient_loss_zero_for_monotone_positive_for_decreasing():
+    t = ToneMapper()
+    assert gradient_loss(t, -8, 8, 64).item() == 0.0
+    with torch.no_grad():
+        t.slope.fill_(-0.5)
+    assert gradient_loss(t, -8, 8, 64).item() > 0.01
+
+
+def test_white_balance_loss_measures_distance_from_c0():
+    t = ToneMapper()
+    assert white_balance_loss(t, 0.5).item() < 1e-12
+    with torch.no_grad():
+        t.offset.fill_(1.0)
+    expected = 3 * (torch.sigmoid(torch.tensor(1.0)) - 0.5) ** 2
+    assert torch.isclose(white_balance_loss(t, 0.5), expected)
