@@ -23,10 +23,8 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/invcam synth $(DEMO)/stack --force
 	$(BIN)/invcam info $(DEMO)/stack
-	@if $(BIN)/invcam --help | grep -q " fit "; then \
-		$(BIN)/invcam fit $(DEMO)/stack -o $(DEMO)/fit --force && \
-		$(BIN)/python -m invcam.metrics_cli $(DEMO)/fit/radiance.exr $(DEMO)/stack/gt/radiance.exr; \
-	fi
+	$(BIN)/invcam fit $(DEMO)/stack -o $(DEMO)/fit --iters 600 --force
+	$(BIN)/invcam eval $(DEMO)/fit/radiance.exr $(DEMO)/stack/gt/radiance.exr
 
 test: install
 	$(BIN)/python -m pytest

@@ -109,3 +109,23 @@ def test_render_rejects_bad_exposure_and_image(fitted, tmp_path, capsys):
     assert main(["render", model, "-o", str(tmp_path / "x.png"), "--ev", "0",
                  "--blur-of", "7"]) == 2
     assert "--blur-of 7" in _err(capsys)
+
+
+def test_eval_scores_perfect_and_fitted(fitted, capsys):
+    stack, out = fitted
+    gt = str(stack / "gt" / "radiance.exr")
+    assert main(["eval", gt, gt, "--json"]) == 0
+    perfect = json.loads(capsys.readouterr().out)
+    assert perfect["psnr_mu"] == float("inf") and perfect["ssim_mu"] == pytest.approx(1.0)
+    assert main(["eval", str(out / "radiance.exr"), gt, "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert 10 < scores["psnr_mu"] < 60
+
+
+def test_eval_refuses_size_mismatch(fitted, tmp_path, capsys):
+    from invcam.io.hdr import write_exr
+
+    small = tmp_path / "small.exr"
+    write_exr(small, np.ones((8, 8, 3), np.float32))
+    assert main(["eval", str(small), str(fitted[0] / "gt" / "radiance.exr")]) == 2
+    assert "size mismatch" in _err(capsys)

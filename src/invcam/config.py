@@ -84,7 +84,7 @@ class LossConfig:
 class OptimConfig:
     """Optimizer and budget."""
 
-    iters: int = 3000
+    iters: int = 2000
     """Iterations when no time budget is given."""
     minutes: float | None = None
     """Wall-clock budget; the whole schedule is fitted into it (overrides ``iters``)."""

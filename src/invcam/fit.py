@@ -141,7 +141,8 @@ def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen
     return {"x_range": list(x_range),
         "config": config_to_dict(cfg), "iteration": it, "elapsed": elapsed,
         "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "optimizer": copy.deepcopy(opt.state_dict()), "history": list(history), "rng": gen.get_state(),
+        "optimizer": copy.deepcopy(opt.state_dict()), "history": list(history),
+        "rng": gen.get_state(),
         "learn_exposure": model.learn_exposure, "reference": model.reference,
         "size": list(model.size),
     }

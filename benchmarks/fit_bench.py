@@ -1,0 +1,101 @@
+"""Quality and speed of `invcam fit` on synthetic scenes (issue: fit and render).
+
+For each scene: synthesize a 3-image diagonal stack (600x900 by default), fit it with
+the `fast` preset in a separate process (`invcam fit --minutes M`), and score the
+all-in-focus HDR result against gt/radiance.exr next to two references on the same
+images: the best single input (linearized with the *true* CRF, an upper bound for any
+single shot) and a plain OpenCV Debevec merge of the 3 images.
+
+Usage:
+    .venv/bin/python benchmarks/fit_bench.py --scenes studio window desk tree \
+        --size 600x900 --minutes 3 -o bench_out
+Writes bench_out/fit_bench.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from invcam.io.hdr import read_hdr_image
+from invcam.io.stack import load_stack
+from invcam.metrics import hdr_metrics
+from invcam.synth import synthesize, write_synth
+
+
+def debevec_merge(stack_dir: Path) -> np.ndarray:
+    """OpenCV CRF calibration (Debevec & Malik 1997) + radiance merge, RGB float32."""
+    stack = load_stack(stack_dir)
+    imgs = [np.ascontiguousarray(r[..., ::-1]) for r in stack.raw]  # BGR uint8
+    times = np.array([im.exposure for im in stack.images], dtype=np.float32)
+    crf = cv2.createCalibrateDebevec().process(imgs, times)
+    hdr = cv2.createMergeDebevec().process(imgs, times, crf)
+    return np.maximum(hdr[..., ::-1], 1e-9).astype(np.float32)
+
+
+def best_input(scene: str, size, seed: int) -> float:
+    """PSNR-mu of the best input image, linearized with the true CRF and exposure."""
+    res = synthesize(scene, layout="diagonal", size=size, seed=seed)
+    top = 255.0 if res.images[0].dtype == np.uint8 else 65535.0
+    scores = []
+    for im, entry in zip(res.images, res.entries, strict=True):
+        lin = res.camera.crf.inverse(im / top) / entry["exposure"]
+        scores.append(hdr_metrics(lin + 1e-12, res.radiance)["psnr_mu"])
+    return max(scores)
+
+
+def run_scene(scene: str, size, minutes: float, out: Path, seed: int) -> dict:
+    stack_dir, fit_dir = out / scene / "stack", out / scene / "fit"
+    write_synth(stack_dir, scene=scene, layout="diagonal", size=size, seed=seed, force=True)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "invcam.cli", "fit", str(stack_dir), "-o", str(fit_dir),
+                    "--minutes", str(minutes), "--force"], check=True)
+    wall = time.perf_counter() - t0
+    gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
+    ours = hdr_metrics(read_hdr_image(fit_dir / "radiance.exr"), gt)
+    report = json.loads((fit_dir / "fit.json").read_text())
+    return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec_merge(stack_dir), gt),
+            "best_input_psnr_mu": best_input(scene, size, seed), "wall_s": wall,
+            "fit_s": report["wall_s"], "iterations": report["iterations"],
+            "peak_memory_mb": report["peak_memory_mb"]}
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| scene | ours PSNR-μ | ours SSIM-μ | ours PSNR-L | Debevec PSNR-μ "
+             "| best input PSNR-μ | iterations | wall (s) | peak mem (MB) |", "|" + "---|" * 9]
+    for r in rows:
+        o = r["ours"]
+        lines.append(f"| {r['scene']} | {o['psnr_mu']:.2f} | {o['ssim_mu']:.3f} "
+                     f"| {o['psnr_l']:.2f} "
+                     f"| {r['debevec']['psnr_mu']:.2f} | {r['best_input_psnr_mu']:.2f} "
+                     f"| {r['iterations']} | {r['wall_s']:.0f} | {r['peak_memory_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenes", nargs="+", default=["studio", "window", "desk", "tree"])
+    ap.add_argument("--size", default="600x900")
+    ap.add_argument("--minutes", type=float, default=3.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("-o", "--out", default="bench_out")
+    args = ap.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    out = Path(args.out)
+    rows = []
+    for scene in args.scenes:
+        rows.append(run_scene(scene, size, args.minutes, out, args.seed))
+        print(json.dumps(rows[-1]), flush=True)
+    (out / "fit_bench.json").write_text(json.dumps(rows, indent=1))
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
