@@ -48,7 +48,7 @@ class ModelConfig:
     """Size of the learned per-image code fed to the MLP variants."""
     blur: str = "grid"
     """Blur generator networks O and W (Eq. 4-5): "grid" (per-image grids) or "mlp" (paper)."""
-    blur_cell: int = 8
+    blur_cell: int = 24
     """Pixels per cell of the per-image blur grids."""
     blur_n: int = 3
     """Side n of the n x n sampling patch (paper: 3)."""
@@ -96,7 +96,7 @@ class OptimConfig:
     """Learning rate of MLP, camera and exposure parameters."""
     lr_deform: float = 1e-3
     """Learning rate of the deformation (similarity + residual), in normalized units."""
-    lr_blur: float = 1e-2
+    lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
     lr_tone: float = 1e-2
     """Learning rate of the tone mapper and exposure times."""

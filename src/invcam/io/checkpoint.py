@@ -24,7 +24,10 @@ def save_checkpoint(path: str | os.PathLike, state: dict, meta: dict) -> None:
     """Atomically write a fit state (from ``invcam.fit.make_state``) plus stack metadata."""
     data = {"format": CHECKPOINT_FORMAT, "invcam": __version__, "meta": meta, **state}
     with atomic_path(path) as tmp:
-        torch.save(data, tmp)
+        try:
+            torch.save(data, tmp)
+        except RuntimeError as exc:  # torch reports a full disk as a RuntimeError
+            raise OSError(str(exc)) from exc
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:

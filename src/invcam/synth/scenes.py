@@ -53,7 +53,7 @@ SCENES: dict[str, SceneSpec] = {s.name: s for s in (
     SceneSpec("studio", "still life: softbox, glazed vase, ball, candle flame, book",
               procedural.studio, (1.0, 1.6, 4.5), 1 / 30, "film_rgb"),
     SceneSpec("window", "dim room facing a sunlit window, house plant up close",
-              procedural.window, (0.9, 3.2, 900.0), 1 / 30, "srgb"),
+              procedural.window, (0.9, 3.2, 900.0), 1 / 30, "srgb", stops=3.0, key=0.12),
     SceneSpec("city", "night street: lit windows at three depths, street lamps, neon, railing",
               procedural.city, (2.0, 15.0, 400.0), 1 / 4, "log", key=0.08),
     SceneSpec("desk", "real HDR: stained-glass window, desk with a book, handrail",
