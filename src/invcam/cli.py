@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from invcam import __version__
+from invcam.cli_eval import add_baseline, add_bench, add_eval
 from invcam.cli_fit import add_fit, add_render
 from invcam.errors import InvcamError
 
@@ -48,31 +49,6 @@ def _cmd_info(args: argparse.Namespace) -> None:
     print(describe_stack(stack))
 
 
-def _cmd_eval(args: argparse.Namespace) -> None:
-    import json
-
-    from invcam.io.hdr import read_hdr_image
-    from invcam.metrics import hdr_metrics
-
-    pred, gt = read_hdr_image(args.pred), read_hdr_image(args.gt)
-    if pred.shape != gt.shape:
-        raise InvcamError(f"size mismatch: {args.pred} is {pred.shape[1]}x{pred.shape[0]}, "
-                          f"{args.gt} is {gt.shape[1]}x{gt.shape[0]} (W x H); no resizing is done")
-    scores = hdr_metrics(pred, gt)
-    if args.json:
-        print(json.dumps(scores, indent=1))
-    else:
-        print("  ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-
-
-def _add_eval(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval", help="compare a predicted HDR image with the ground truth")
-    p.add_argument("pred", help="predicted linear HDR image (.exr or .hdr)")
-    p.add_argument("gt", help="ground-truth linear HDR image (.exr or .hdr)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=_cmd_eval)
-
-
 def _add_synth(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="synthesize a focus/exposure stack with ground truth")
     p.add_argument("out", nargs="?", help="output folder (the stack; ground truth in OUT/gt)")
@@ -102,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"invcam {__version__}")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for add in (_add_synth, _add_info, add_fit, add_render, _add_eval):
+    for add in (_add_synth, _add_info, add_fit, add_render, add_eval, add_baseline, add_bench):
         add(sub)
     return parser
 

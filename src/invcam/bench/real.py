@@ -1,0 +1,112 @@
+"""Real data without ground truth: predict a held-out exposure of a bracket.
+
+From a real exposure bracket (e.g. ``shared/data/real/memorial``, 16 exposures), a
+subset of ``real_count`` consecutive exposures around the middle is taken (to keep it
+cheap); each of its middle ``real_holdouts`` exposures is held out in turn, and the
+others are used to:
+
+- ours: fit (fast preset, the bench budget), then render the held-out exposure time
+  through the learned response curve (:func:`invcam.render.render_exposure`);
+- Debevec: OpenCV calibration + merge of the same images, then the held-out photo
+  predicted as ``radiance * t`` through the recovered response, inverted by
+  interpolation (:func:`invcam.baselines.debevec.apply_response`).
+
+Each prediction is scored by PSNR (dB) against the real held-out photo, in display
+values [0, 1]; the table reports each hold-out and the mean.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from invcam.baselines.common import known_exposures, to_bgr8
+from invcam.baselines.debevec import apply_response, calibrate_merge_debevec
+from invcam.bench.options import BenchOptions
+from invcam.bench.ours import fit_arrays
+from invcam.errors import InvcamError
+from invcam.io.stack import load_stack
+from invcam.metrics import psnr
+
+
+def choose_subset(times: np.ndarray, count: int, holdouts: int) -> tuple[list[int], list[int]]:
+    """``count`` consecutive exposures around the middle (indices, longest first) and the
+    middle ``holdouts`` of them; InvcamError if the stack is too small."""
+    if count < 3 or holdouts < 1 or holdouts > count - 2:
+        raise InvcamError(f"--real-count {count} / {holdouts} held out: need count >= 3 and "
+                          "1 <= held out <= count - 2 (the extremes are always fitted)")
+    if len(times) < count:
+        raise InvcamError(f"--real needs at least {count} exposures (--real-count); the stack "
+                          f"has {len(times)}")
+    order = [int(i) for i in np.argsort(-times, kind="stable")]
+    start = (len(order) - count) // 2
+    subset = order[start:start + count]
+    first = (count - holdouts) // 2
+    return subset, subset[first:first + holdouts]
+
+
+def _resized(raws: list[np.ndarray], size: tuple[int, int] | None) -> list[np.ndarray]:
+    if size is None:
+        return raws
+    return [cv2.resize(r, (size[1], size[0]), interpolation=cv2.INTER_AREA) for r in raws]
+
+
+def predict_ours(unit: np.ndarray, times: np.ndarray, train: list[int], held: int,
+                 opts: BenchOptions, work: Path) -> np.ndarray:
+    """Fit ``unit[train]`` (``(B, H, W, 3)`` in [0, 1]) and render exposure ``times[held]``."""
+    from invcam.fit import make_state_of
+    from invcam.io.checkpoint import save_checkpoint
+    from invcam.render import render_exposure
+
+    ref = train[len(train) // 2]
+    result = fit_arrays(torch.from_numpy(unit[train]), [float(times[i]) for i in train],
+                        train.index(ref), opts)
+    path = work / f"model_{held}.pt"
+    save_checkpoint(path, make_state_of(result), {"train": train, "held_out": held})
+    return render_exposure(path, exposure=float(times[held]))
+
+
+def predict_debevec(raws: list[np.ndarray], times: np.ndarray, train: list[int],
+                    held: int) -> np.ndarray:
+    """Debevec on ``raws[train]``, then the held-out exposure through its response."""
+    radiance, response = calibrate_merge_debevec([to_bgr8(raws[i]) for i in train],
+                                                 times[train])
+    return apply_response(radiance, float(times[held]), response)
+
+
+def _holdout(stack, raws, unit, times, train, held, opts, work) -> dict:
+    photo = unit[held].astype(np.float64)
+    ours = predict_ours(unit, times, train, held, opts, work)
+    deb = predict_debevec(raws, times, train, held)
+    return {"held_out": stack.images[held].file, "exposure": float(times[held]),
+            "train": [stack.images[i].file for i in train],
+            "psnr": {"ours": psnr(ours, photo), "debevec": psnr(deb, photo)},
+            "_images": (photo, ours, deb)}
+
+
+def run_real(path: str | Path, opts: BenchOptions) -> dict:
+    """Leave-one-exposure-out prediction on the bracket in ``path``; returns the results
+    (each hold-out's images under the private key ``_images``)."""
+    stack = load_stack(path)
+    times = known_exposures(stack, "bench --real").astype(np.float64)
+    subset, held_out = choose_subset(times, opts.real_count, opts.real_holdouts)
+    raws = _resized(list(stack.raw), opts.size)
+    top = float(np.iinfo(raws[0].dtype).max)
+    unit = np.stack([r.astype(np.float32) / top for r in raws])
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="invcam-real-") as tmp:
+        for held in held_out:
+            print(f"bench: real: holding out {stack.images[held].file}", file=sys.stderr)
+            train = [i for i in subset if i != held]
+            rows.append(_holdout(stack, raws, unit, times, train, held, opts, Path(tmp)))
+    mean = {m: float(np.mean([r["psnr"][m] for r in rows])) for m in ("ours", "debevec")}
+    return {"stack": str(stack.root), "size_hw": list(unit.shape[1:3]),
+            "subset": [stack.images[i].file for i in subset],
+            "choice": f"{opts.real_count} consecutive exposures around the middle of "
+                      f"{len(times)}; the middle {opts.real_holdouts} held out in turn",
+            "holdouts": rows, "mean_psnr": mean}
