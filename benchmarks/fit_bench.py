@@ -21,23 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from invcam.baselines import run_baseline
 from invcam.io.hdr import read_hdr_image
-from invcam.io.stack import load_stack
 from invcam.metrics import hdr_metrics
 from invcam.synth import synthesize, write_synth
-
-
-def debevec_merge(stack_dir: Path) -> np.ndarray:
-    """OpenCV CRF calibration (Debevec & Malik 1997) + radiance merge, RGB float32."""
-    stack = load_stack(stack_dir)
-    imgs = [np.ascontiguousarray(r[..., ::-1]) for r in stack.raw]  # BGR uint8
-    times = np.array([im.exposure for im in stack.images], dtype=np.float32)
-    crf = cv2.createCalibrateDebevec().process(imgs, times)
-    hdr = cv2.createMergeDebevec().process(imgs, times, crf)
-    return np.maximum(hdr[..., ::-1], 1e-9).astype(np.float32)
 
 
 def best_input(scene: str, size, seed: int) -> float:
@@ -61,7 +50,8 @@ def run_scene(scene: str, size, minutes: float, out: Path, seed: int) -> dict:
     gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
     ours = hdr_metrics(read_hdr_image(fit_dir / "radiance.exr"), gt)
     report = json.loads((fit_dir / "fit.json").read_text())
-    return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec_merge(stack_dir), gt),
+    debevec = run_baseline("debevec", stack_dir).radiance
+    return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec, gt),
             "best_input_psnr_mu": best_input(scene, size, seed), "wall_s": wall,
             "fit_s": report["wall_s"], "iterations": report["iterations"],
             "peak_memory_mb": report["peak_memory_mb"]}

@@ -13,14 +13,6 @@ from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import read_ldr
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
     """A tiny synth stack fitted through the CLI: (stack folder, output folder)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import torch
 
 from invcam.io.ldr import write_ldr
 from invcam.synth import synthesize
@@ -13,14 +12,6 @@ from invcam.synth.output import write_result
 
 SIZE = (48, 64)
 SEED = 3
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="session")

@@ -6,21 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
 from invcam.cli import main
 from invcam.io.ldr import read_ldr
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
 ALL_METHODS = ["ours", "two-stage", "debevec", "robertson", "mertens", "focus-stack"]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")

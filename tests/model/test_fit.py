@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 import torch
-from conftest import best_input_psnr_mu
+from fit_helpers import best_input_psnr_mu
 
 from invcam.config import preset
 from invcam.fit import FitDiverged, fit, replace_budget

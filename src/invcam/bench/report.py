@@ -96,7 +96,9 @@ def real_markdown(real: dict, opts: dict) -> str:
              f"Held-out exposure prediction, {w}×{h} (W×H): {real['choice']}. "
              f"Ours: fast preset, {budget} per fit, rendered through the learned response; "
              "Debevec: OpenCV CRF + merge, the radiance × t through its recovered response. "
-             "PSNR (dB) against the real photo, display values.\n",
+             "PSNR (dB) against the real photo, display values, inside a "
+             f"{real['frame_px']}-pixel frame "
+             "(the photos' blue alignment borders differ from photo to photo).\n",
              "| held out | exposure (s) | ours ↑ | Debevec ↑ |", "|---|---|---|---|"]
     for r in real["holdouts"]:
         lines.append(f"| {r['held_out']} | {r['exposure']:.4g} | {r['psnr']['ours']:.2f} | "
