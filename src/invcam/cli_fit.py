@@ -106,11 +106,10 @@ def _cmd_fit(args: argparse.Namespace) -> None:
 
 
 def _cmd_render(args: argparse.Namespace) -> None:
+    from invcam.io.ldr import write_ldr
     from invcam.render import render_exposure
 
     image = render_exposure(args.model, exposure=args.exposure, ev=args.ev, blur_of=args.blur_of)
-    from invcam.io.ldr import write_ldr
-
     write_ldr(args.out, image)
     print(f"wrote {args.out}")
 

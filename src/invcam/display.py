@@ -8,6 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from invcam.io.atomic import write_with  # noqa: E402
+
 
 def display_tonemap(radiance: np.ndarray, key: float = 0.18) -> np.ndarray:
     """Global photographic operator (Reinhard et al. 2002) + sRGB-like gamma.
@@ -67,7 +69,5 @@ def plot_blur(path, spreads: list[np.ndarray], labels: list[str], radius: float)
 
 
 def _save(fig, path) -> None:
-    from invcam.io.atomic import write_with
-
     write_with(path, lambda tmp: fig.savefig(tmp, format="png"))
     plt.close(fig)

@@ -27,7 +27,7 @@ def save_checkpoint(path: str | os.PathLike, state: dict, meta: dict) -> None:
         try:
             torch.save(data, tmp)
         except RuntimeError as exc:  # torch reports a full disk as a RuntimeError
-            raise OSError(str(exc)) from exc
+            raise OSError(f"write failed, is the disk full? ({str(exc).splitlines()[0]})") from exc
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:
