@@ -21,8 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from invcam.baselines import run_baseline
 from invcam.io.hdr import read_hdr_image
 from invcam.metrics import hdr_metrics
@@ -32,11 +30,8 @@ from invcam.synth import synthesize, write_synth
 def best_input(scene: str, size, seed: int) -> float:
     """PSNR-mu of the best input image, linearized with the true CRF and exposure."""
     res = synthesize(scene, layout="diagonal", size=size, seed=seed)
-    top = 255.0 if res.images[0].dtype == np.uint8 else 65535.0
-    scores = []
-    for im, entry in zip(res.images, res.entries, strict=True):
-        lin = res.camera.crf.inverse(im / top) / entry["exposure"]
-        scores.append(hdr_metrics(lin + 1e-12, res.radiance)["psnr_mu"])
+    scores = [hdr_metrics(res.linear_input(i) + 1e-12, res.radiance)["psnr_mu"]
+              for i in range(len(res.images))]
     return max(scores)
 
 

@@ -121,3 +121,15 @@ def test_eval_refuses_size_mismatch(fitted, tmp_path, capsys):
     write_exr(small, np.ones((8, 8, 3), np.float32))
     assert main(["eval", str(small), str(fitted[0] / "gt" / "radiance.exr")]) == 2
     assert "size mismatch" in _err(capsys)
+
+
+def test_fit_warns_about_an_all_saturated_image(tmp_path, capsys):
+    import cv2
+
+    stack = tmp_path / "s"
+    assert main(["synth", str(stack), "--size", "32x48"]) == 0
+    cv2.imwrite(str(stack / "img_00.png"), np.full((32, 48, 3), 255, np.uint8))
+    assert main(["fit", str(stack), "-o", str(tmp_path / "o"), "--iters", "2",
+                 "--threads", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: img_00.png is 100.0% saturated" in err

@@ -30,11 +30,10 @@ def _device(name: str) -> torch.device:
 def _check_images(stack) -> None:
     if len(stack.images) < 2:
         raise InvcamError(f"{stack.root}: a fit needs at least 2 images, found {len(stack.images)}")
-    for im in stack.images:
-        if im.saturated >= 0.999 or im.underexposed >= 0.999:
-            what = "saturated" if im.saturated >= 0.999 else "black"
-            print(f"invcam: warning: {im.file} is all {what}; it adds almost nothing",
-                  file=sys.stderr)
+    from invcam.io.stack_report import warning_lines
+
+    for line in warning_lines(stack):
+        print(f"invcam: {line}", file=sys.stderr)
 
 
 def _prepare_out(out: Path, force: bool, resume: bool) -> dict | None:

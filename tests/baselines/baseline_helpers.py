@@ -15,8 +15,8 @@ def linearize(res, image: np.ndarray, exposure: float) -> np.ndarray:
 def input_scores(res, indices=None) -> list[float]:
     """PSNR-mu of each input image (or of ``indices``), linearized with the true CRF."""
     indices = range(len(res.images)) if indices is None else indices
-    return [hdr_metrics(linearize(res, res.images[i] / 255.0, res.entries[i]["exposure"]),
-                        res.radiance)["psnr_mu"] for i in indices]
+    return [hdr_metrics(res.linear_input(i) + 1e-12, res.radiance)["psnr_mu"]
+            for i in indices]
 
 
 def psnr_mu(image: np.ndarray, res) -> float:

@@ -25,7 +25,7 @@ def format_exposure(seconds: float | None) -> str:
 def describe_stack(stack: Stack) -> str:
     """A human-readable report of ``stack``: summary, one row per image, warnings."""
     lines = _summary_lines(stack) + [""] + _table_lines(stack) + [""]
-    lines += _warning_lines(stack)
+    lines += warning_lines(stack)
     lines.append(f"ok: {len(stack)} image{'s' if len(stack) != 1 else ''}, valid stack")
     return "\n".join(lines)
 
@@ -85,7 +85,8 @@ def _table_lines(stack: Stack) -> list[str]:
     return rows
 
 
-def _warning_lines(stack: Stack) -> list[str]:
+def warning_lines(stack: Stack) -> list[str]:
+    """``warning: ...`` lines for images that are almost all saturated or all black."""
     lines = []
     for im in stack.images:
         if im.saturated >= WARN_FRACTION:

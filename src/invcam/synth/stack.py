@@ -55,6 +55,15 @@ class SynthResult:
     camera: Camera
     meta: dict = field(default_factory=dict)
 
+    def linear_input(self, index: int) -> np.ndarray:
+        """Input ``index`` back to radiance through the true CRF and exposure time.
+
+        Returns ``(H, W, 3)`` float64; exact within quantization where unclipped.
+        """
+        image = self.images[index]
+        values = image.astype(np.float64) / float(np.iinfo(image.dtype).max)
+        return self.camera.crf.inverse(values) / self.entries[index]["exposure"]
+
 
 def exposure_times(t_mid: float, stops: float) -> tuple[float, float, float]:
     """Short, middle and long exposure time (s), ``stops`` EV apart."""
