@@ -35,11 +35,37 @@ def _cmd_synth(args: argparse.Namespace) -> None:
     if args.out is None:
         raise InvcamError("synth needs an output folder (or --list)")
     size = _parse_size(args.size) if args.size else None
-    out = write_synth(
-        args.out, scene=args.scene, layout=args.layout, size=size, seed=args.seed,
-        bits=args.bits, force=args.force, preview=args.preview,
-    )
+    if args.video:
+        out = _synth_video(args, size)
+    elif args.frames is not None or args.motion is not None:
+        flag = "--frames" if args.frames is not None else "--motion"
+        raise InvcamError(f"{flag} needs --video (it sets up a synthetic video)")
+    elif args.layout == "dynamic":
+        from invcam.synth.video_output import write_dynamic_synth
+
+        out = write_dynamic_synth(args.out, scene=args.scene, size=size, seed=args.seed,
+                                  bits=args.bits, force=args.force, preview=args.preview)
+    else:
+        out = write_synth(
+            args.out, scene=args.scene, layout=args.layout, size=size, seed=args.seed,
+            bits=args.bits, force=args.force, preview=args.preview,
+        )
     print(f"wrote {out}")
+
+
+def _synth_video(args: argparse.Namespace, size: tuple[int, int] | None):
+    """``invcam synth OUT --video``: check the flags that do not apply, write the clip."""
+    from invcam.synth.video_output import write_video_synth
+
+    if args.layout is not None:
+        raise InvcamError(f"--layout {args.layout} cannot be combined with --video")
+    if args.bits != 8:
+        raise InvcamError(f"--bits {args.bits}: video frames are 8-bit")
+    return write_video_synth(
+        args.out, scene=args.scene, size=size,
+        frames=30 if args.frames is None else args.frames, seed=args.seed,
+        motion=args.motion or "pan", force=args.force, preview=args.preview,
+    )
 
 
 def _cmd_info(args: argparse.Namespace) -> None:
@@ -50,15 +76,26 @@ def _cmd_info(args: argparse.Namespace) -> None:
 
 
 def _add_synth(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("synth", help="synthesize a focus/exposure stack with ground truth")
+    p = sub.add_parser("synth", help="synthesize a focus/exposure stack or video with ground truth")
     p.add_argument("out", nargs="?", help="output folder (the stack; ground truth in OUT/gt)")
     p.add_argument("--scene", default="demo", help="scene name (see --list); default: demo")
     p.add_argument("--layout", default=None,
-                   choices=["all", "diagonal", "focus", "exposure"],
-                   help="which focus/exposure settings to shoot (default: diagonal)")
-    p.add_argument("--size", default=None, help="HxW in pixels (default: the scene's own)")
+                   choices=["all", "diagonal", "focus", "exposure", "dynamic"],
+                   help="which focus/exposure settings to shoot (default: diagonal); dynamic: "
+                        "an all-in-focus exposure bracket with an object moving between shots")
+    p.add_argument("--size", default=None,
+                   help="HxW in pixels (default: the scene's own; 270x480 with --video)")
     p.add_argument("--seed", type=int, default=0, help="random seed (deterministic)")
     p.add_argument("--bits", type=int, default=8, choices=[8, 16], help="PNG bit depth")
+    p.add_argument("--video", action="store_true",
+                   help="write a video instead: frames with a camera pan, parallax, a moving "
+                        "object, a focus sweep and a short/middle/long exposure cycle")
+    p.add_argument("--frames", type=int, default=None,
+                   help="number of video frames, at least 2 (with --video; default: 30)")
+    p.add_argument("--motion", default=None, metavar="{pan,translate,static,object}",
+                   help="video motion (with --video; default: pan): pan with zoom, parallax "
+                        "and a moving object; translate: the whole image shifts 2 px right, "
+                        "1 px down per frame; static: nothing moves; object: only the object")
     p.add_argument("--preview", action="store_true", help="also write OUT/preview.png")
     p.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     p.add_argument("--list", action="store_true", help="list the scenes and exit")

@@ -62,17 +62,65 @@ def _progress_bar():
     return bar, on_step
 
 
+def _load(args: argparse.Namespace):
+    """The stack or video frames, after --frames and --exposure-cycle; prints warnings."""
+    from invcam.io.stack import load_stack
+    from invcam.io.video import (
+        apply_exposure_cycle,
+        load_input,
+        parse_exposure_cycle,
+        select_frames,
+    )
+
+    if not (args.resize and Path(args.stack).is_dir()):
+        stack, notes = load_input(args.stack, frames=args.frames,
+                                  exposure_cycle=args.exposure_cycle)
+    else:
+        stack, notes = load_stack(args.stack, resize=True), []
+        if args.frames:
+            stack = select_frames(stack, args.frames)
+        if args.exposure_cycle:
+            stack, note = apply_exposure_cycle(stack, parse_exposure_cycle(args.exposure_cycle))
+            notes += [note] if note else []
+    for note in notes:
+        print(f"invcam: {note}", file=sys.stderr)
+    _check_images(stack)
+    return stack
+
+
+def _pixels(stack, device: torch.device) -> torch.Tensor:
+    """``(B, H, W, 3)`` pixels: 8-bit stacks stay uint8 in memory, others become float."""
+    import numpy as np
+
+    from invcam.io.stack import load_images
+
+    if all(r.dtype == np.uint8 for r in stack.raw):
+        return torch.from_numpy(np.stack(stack.raw)).to(device)
+    return torch.from_numpy(load_images(stack)).to(device)
+
+
+def _motion(args, stack, reference: int, cfg):
+    """The motion prior and config for a moving scene (None and cfg unchanged if static)."""
+    mode = args.motion
+    if mode == "auto":
+        mode = "dynamic" if stack.source == "video" else "static"
+    if mode == "static":
+        return None, cfg
+    from invcam.motion.prior import estimate_prior, moving_config
+
+    print(f"invcam: moving scene: registering {len(stack.images)} frames and computing "
+          "optical flow", file=sys.stderr)
+    return estimate_prior(stack, reference), moving_config(cfg, args.flow_weight, args.rigidity)
+
+
 def _cmd_fit(args: argparse.Namespace) -> None:
     from invcam.config import config_from_dict, preset
     from invcam.fit import fit, make_state_of, replace_budget
     from invcam.io.checkpoint import save_checkpoint
-    from invcam.io.fit_outputs import write_fit_outputs
-    from invcam.io.stack import load_images, load_stack
 
     torch.set_num_threads(_threads(args.threads))
     device = _device(args.device)
-    stack = load_stack(args.stack, resize=args.resize)
-    _check_images(stack)
+    stack = _load(args)
     reference = stack.reference if args.reference is None else args.reference
     if not 0 <= reference < len(stack.images):
         last = len(stack.images) - 1
@@ -85,20 +133,31 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     else:
         cfg = replace_budget(preset(args.preset), args.iters, args.minutes)
         cfg = dataclasses.replace(cfg, seed=args.seed)
-    images = torch.from_numpy(load_images(stack)).to(device)
+    prior, cfg = _motion(args, stack, reference, cfg)
     meta = {"stack": str(stack.root), "files": [im.file for im in stack.images]}
     bar, on_step = _progress_bar()
-    result = fit(images, [im.exposure for im in stack.images], cfg, reference, resume=state,
-                 on_checkpoint=lambda s: save_checkpoint(out / "model.pt", s, meta),
-                 checkpoint_every_s=args.checkpoint_every, on_step=on_step)
+    result = fit(_pixels(stack, device), [im.exposure for im in stack.images], cfg, reference,
+                 resume=state, on_checkpoint=lambda s: save_checkpoint(out / "model.pt", s, meta),
+                 checkpoint_every_s=args.checkpoint_every, on_step=on_step, prior=prior)
     bar.close()
-
     save_checkpoint(out / "model.pt", make_state_of(result), meta)
-    extra = {"device": str(device), "threads": torch.get_num_threads()}
+    _write_outputs(args, out, result, stack, device, moving=prior is not None)
+
+
+def _write_outputs(args, out: Path, result, stack, device, moving: bool) -> None:
+    from invcam.io.fit_outputs import write_fit_outputs
+
+    extra = {"device": str(device), "threads": torch.get_num_threads(),
+             "motion": "dynamic" if moving else "static"}
+    if moving:
+        from invcam.io.video_outputs import write_video_outputs
+
+        extra.update(write_video_outputs(out, result.model))
     write_fit_outputs(out, result, stack, extra)
-    psnr = ", ".join(f"{p:.1f}" for p in result.train_psnr)
+    psnr = ", ".join(f"{p:.1f}" for p in result.train_psnr[:12])
+    more = " ..." if len(result.train_psnr) > 12 else ""
     print(f"fitted {result.iterations} iterations in {result.wall_s:.0f} s; "
-          f"training PSNR per image: {psnr} dB; wrote {out}")
+          f"training PSNR per image: {psnr}{more} dB; wrote {out}")
     if result.interrupted:
         raise InvcamError(f"interrupted at iteration {result.iterations}; outputs and checkpoint "
                           f"written; continue with: invcam fit {args.stack} -o {out} --resume", 130)
@@ -108,15 +167,28 @@ def _cmd_render(args: argparse.Namespace) -> None:
     from invcam.io.ldr import write_ldr
     from invcam.render import render_exposure
 
-    image = render_exposure(args.model, exposure=args.exposure, ev=args.ev, blur_of=args.blur_of)
+    image = render_exposure(args.model, exposure=args.exposure, ev=args.ev, blur_of=args.blur_of,
+                            frame=args.frame)
     write_ldr(args.out, image)
     print(f"wrote {args.out}")
 
 
 def add_fit(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fit", help="fit the implicit camera model to a stack")
-    p.add_argument("stack", help="stack folder (images + optional stack.json)")
+    p.add_argument("stack", help="stack folder (images + optional stack.json), folder of "
+                   "video frames, or a video file (.mp4, .mov, .avi, .mkv, .m4v)")
     p.add_argument("-o", "--out", required=True, help="output folder")
+    p.add_argument("--frames", default=None, metavar="A:B[:STEP]",
+                   help="use only these frames/images (B exclusive), e.g. 0:30 or 0:60:2")
+    p.add_argument("--exposure-cycle", default=None, metavar="T1,T2,...",
+                   help="exposure times in seconds repeating over the frames, e.g. 0.25,1,4")
+    p.add_argument("--motion", default="auto", choices=["auto", "static", "dynamic"],
+                   help="dynamic: register frames, optical-flow loss, atlas over all views "
+                        "(auto: dynamic for video files, static for folders)")
+    p.add_argument("--flow-weight", type=float, default=None, metavar="W",
+                   help="flow-loss weight at the start of a dynamic fit (default 100; 0: off)")
+    p.add_argument("--rigidity", type=float, default=None, metavar="W",
+                   help="rigidity regularizer weight of a dynamic fit (default 0.1; 0: off)")
     p.add_argument("--preset", default="fast", help="fast (default) or paper")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--iters", type=int, help="number of iterations")
@@ -143,4 +215,6 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     how.add_argument("--ev", type=float, help="exposure in stops relative to the reference image")
     p.add_argument("--blur-of", type=int, default=None, metavar="I",
                    help="render with image I's learned blur (and geometry)")
+    p.add_argument("--frame", type=int, default=None, metavar="T",
+                   help="render all in focus in frame T's geometry (video / moving scene)")
     p.set_defaults(func=_cmd_render)

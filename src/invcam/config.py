@@ -73,11 +73,21 @@ class LossConfig:
     gradient: float = 100.0
     """lambda_g: ReLU(-dT/dx), monotone response (Eq. 13)."""
     flow: float = 0.0
-    """lambda_f: flow loss (Eq. 11); 0 for static stacks."""
+    """lambda_f: flow loss (Eq. 11) at the start, decaying linearly to 0 over the fit;
+    0 for static stacks (the CLI sets the paper's 100 for moving scenes)."""
     c0: float = 0.5
     """Value that unit exposure maps to (white balance target)."""
     gradient_samples: int = 256
     """Dense samples over the data's input range for the gradient loss."""
+    flow_samples: int = 2048
+    """Correspondences per iteration for the flow loss, split over the frame pairs."""
+    rigidity: float = 0.0
+    """Weight of the rigidity regularizer on D (non-similar part of its Jacobian); 0: off."""
+    rigidity_samples: int = 1024
+    """Points per iteration for the rigidity regularizer, split over the images."""
+    blur_smooth: float = 0.0
+    """Weight of a smoothness prior on the per-image blur grids (squared neighbour
+    differences of their raw outputs); 0 turns it off. Not in the paper."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import torch
 
 from invcam.config import FitConfig, OptimConfig, config_to_dict
 from invcam.errors import InvcamError
+from invcam.fit_terms import MotionPrior, extra_terms
 from invcam.imaging import ImagingModel
 from invcam.init import initial_exposures, initial_log2_irradiance
 from invcam.losses import total_loss
@@ -75,19 +76,30 @@ def lr_factor(progress: float, cfg: OptimConfig) -> float:
     return max(warm, 0.01) * cfg.lr_final ** min(progress, 1.0)
 
 
+def _unit(values: torch.Tensor) -> torch.Tensor:
+    """Pixel values as floats in [0, 1] (uint8 frames are kept as uint8 until sampled)."""
+    return values.float() / 255.0 if values.dtype == torch.uint8 else values
+
+
 def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
-                exposures: list[float | None], reference: int) -> ImagingModel:
-    """Create the model with a data-driven start: exposures and atlas level from the images.
+                exposures: list[float | None], reference: int,
+                prior: MotionPrior | None = None) -> ImagingModel:
+    """Create the model with a data-driven start: exposures and atlas level from the images,
+    and, for moving scenes, the registration and atlas domain of ``prior``.
 
     Args:
-        images: ``(B, H*W, 3)`` values in [0, 1].
+        images: ``(B, H*W, 3)`` values in [0, 1] (float) or uint8.
         exposures: B exposure times in seconds, or None where unknown.
     """
-    log2_t, learn = initial_exposures(images, exposures, reference, cfg.model.tone_slope,
+    sub = _unit(images[:, :: max(1, images.shape[1] // 65536)])
+    log2_t, learn = initial_exposures(sub, exposures, reference, cfg.model.tone_slope,
                                       cfg.exposure_bound)
-    model = ImagingModel(cfg.model, size, log2_t, reference, learn, cfg.exposure_bound)
+    bounds = prior.bounds if prior is not None else None
+    model = ImagingModel(cfg.model, size, log2_t, reference, learn, cfg.exposure_bound, bounds)
     with torch.no_grad():
-        model.atlas.bias.copy_(initial_log2_irradiance(images, log2_t, cfg.model.tone_slope))
+        model.atlas.bias.copy_(initial_log2_irradiance(sub, log2_t, cfg.model.tone_slope))
+    if prior is not None and prior.transforms is not None:
+        model.deformation.set_base(prior.transforms)
     return model.to(images.device)
 
 
@@ -99,8 +111,8 @@ def _sample(images: torch.Tensor, width: int, per_image: int, gen: torch.Generat
     """
     b, hw, _ = images.shape
     idx = torch.randint(hw, (b, per_image), generator=gen, device=images.device)
-    targets = torch.gather(images, 1, idx[..., None].expand(-1, -1, 3))
-    centers = torch.stack([idx % width, idx // width], dim=-1).to(images.dtype) + 0.5
+    targets = _unit(torch.gather(images, 1, idx[..., None].expand(-1, -1, 3)))
+    centers = torch.stack([idx % width, idx // width], dim=-1).to(targets.dtype) + 0.5
     return centers, targets
 
 
@@ -138,7 +150,7 @@ def train_psnr(model: ImagingModel, images: torch.Tensor, samples: int = 20000,
 def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen,
                x_range: tuple[float, float] = (-12.0, 12.0)) -> dict:
     """A checkpoint: plain tensors and JSON-able data only."""
-    return {"x_range": list(x_range),
+    return {"x_range": list(x_range), "atlas_bounds": list(model.atlas.bounds),
         "config": config_to_dict(cfg), "iteration": it, "elapsed": elapsed,
         "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
         "optimizer": copy.deepcopy(opt.state_dict()), "history": list(history),
@@ -161,17 +173,20 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
         resume: dict | None = None,
         on_checkpoint: Callable[[dict], None] | None = None,
         checkpoint_every_s: float = 120.0,
-        on_step: Callable[[int, float, dict], None] | None = None) -> FitResult:
-    """Fit the implicit camera and scene model to a stack.
+        on_step: Callable[[int, float, dict], None] | None = None,
+        prior: MotionPrior | None = None) -> FitResult:
+    """Fit the implicit camera and scene model to a stack or the frames of a video.
 
     Args:
-        images: ``(B, H, W, 3)`` float values in [0, 1] (device and dtype are followed).
+        images: ``(B, H, W, 3)`` float values in [0, 1], or uint8 (kept as 8 bit in memory;
+            device is followed).
         exposures: B exposure times in seconds, or None where unknown (then learned).
         cfg: the fit configuration.
         reference: index of the reference image.
         resume: a state from an earlier checkpoint (continues its iteration and schedule).
         on_checkpoint: called with a state dict every ``checkpoint_every_s`` seconds.
         on_step: called as ``on_step(iteration, progress, row)`` after each iteration.
+        prior: registration and optical flow for moving scenes (flow loss, Eq. 11).
 
     Returns:
         a FitResult; ``interrupted`` is True when Ctrl-C ended the loop.
@@ -179,7 +194,7 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
     b, h, w, _ = images.shape
     flat = images.reshape(b, h * w, 3)
     torch.manual_seed(cfg.seed)
-    model = build_model(cfg, (h, w), flat, exposures, reference)
+    model = build_model(cfg, (h, w), flat, exposures, reference, prior)
     opt = _make_optimizer(model, cfg.optim)
     gen = torch.Generator(device=images.device).manual_seed(cfg.seed)
     history: list[dict] = []
@@ -189,7 +204,7 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
         opt.load_state_dict(resume["optimizer"])
         gen.set_state(resume["rng"])
         it, elapsed, history = resume["iteration"], resume["elapsed"], list(resume["history"])
-    loop = _Loop(model, opt, cfg, flat, gen, history, _Budget(cfg.optim, it, elapsed))
+    loop = _Loop(model, opt, cfg, flat, gen, history, _Budget(cfg.optim, it, elapsed), prior)
     if resume is not None:
         loop.x_range = tuple(resume["x_range"])
     loop.last_good = make_state(model, opt, cfg, it, elapsed, history, gen)
@@ -213,12 +228,14 @@ class _Loop:
     gen: torch.Generator
     history: list
     budget: _Budget
+    prior: MotionPrior | None = None
     last_good: dict | None = None
     x_range: tuple[float, float] = (-12.0, 12.0)
 
     def step(self) -> dict:
         """One iteration: sample, render, loss (Eq. 14), Adam step."""
-        factor = lr_factor(self.budget.progress(), self.cfg.optim)
+        progress = self.budget.progress()
+        factor = lr_factor(progress, self.cfg.optim)
         for g in self.opt.param_groups:
             g["lr"] = g["base"] * factor
         per_image = max(1, self.cfg.optim.batch // self.images.shape[0])
@@ -226,6 +243,11 @@ class _Loop:
         out = self.model(centers)
         loss, terms = total_loss(self.cfg.loss, out["color"], targets, self.model.tonemap,
                                  self.x_range)
+        extra, extra_values = extra_terms(self.model, self.cfg.loss, self.prior, progress,
+                                          self.gen)
+        if extra is not None:
+            loss = loss + extra
+            terms.update(extra_values)
         if not torch.isfinite(loss):
             return {"loss": float("nan")}
         self.opt.zero_grad(set_to_none=True)

@@ -29,10 +29,13 @@ class ImagingModel(nn.Module):
         reference: index of the reference image (its geometry and exposure anchor).
         learn_exposure: learn the exposure times (unknown), else keep them fixed.
         exposure_bound: learned exposures stay within +- this many stops of the reference.
+        atlas_bounds: the atlas domain ``(x0, y0, x1, y1)`` in the reference's normalized
+            coordinates (None: the reference view; wider for a moving camera).
     """
 
     def __init__(self, cfg: ModelConfig, size: tuple[int, int], log2_exposures: torch.Tensor,
-                 reference: int, learn_exposure: bool = False, exposure_bound: float = 6.0):
+                 reference: int, learn_exposure: bool = False, exposure_bound: float = 6.0,
+                 atlas_bounds: tuple[float, float, float, float] | None = None):
         super().__init__()
         b = int(log2_exposures.shape[0])
         self.size = tuple(size)
@@ -40,7 +43,7 @@ class ImagingModel(nn.Module):
         self.bound = exposure_bound
         self.learn_exposure = learn_exposure
         self.deformation = Deformation(cfg, b, size, reference)
-        self.atlas = Atlas(cfg, size)
+        self.atlas = Atlas(cfg, size, atlas_bounds)
         self.blur = BlurGenerator(cfg, b, size)
         self.tonemap = ToneMapper(cfg.tone_hidden, cfg.tone_slope)
         self.register_buffer("patch", patch_grid(cfg.blur_n))
@@ -134,6 +137,24 @@ class ImagingModel(nn.Module):
             offsets, weights = self.blur(self.normalize(xy), idx)
             d2 = ((self.patch + offsets) ** 2).sum(-1)
             out[y0:y1] = (weights * d2).sum(-1).sqrt().reshape(y1 - y0, w)
+        return out
+
+    @torch.no_grad()
+    def render_atlas(self, rows_per_tile: int = 64) -> torch.Tensor:
+        """The atlas itself, log2 irradiance over its whole domain at the reference's pixel
+        pitch: ``(Ha, Wa, 3)``, in tiles (a moving camera's atlas is larger than one view)."""
+        h, w = self.size
+        x0, y0, x1, y1 = self.atlas.bounds
+        wa, ha = max(1, round((x1 - x0) * w / 2)), max(1, round((y1 - y0) * h / 2))
+        dev = self.patch.device
+        xs = x0 + (torch.arange(wa, device=dev) + 0.5) * (x1 - x0) / wa
+        out = torch.empty(ha, wa, 3, device=dev)
+        for r0 in range(0, ha, rows_per_tile):
+            r1 = min(ha, r0 + rows_per_tile)
+            ys = y0 + (torch.arange(r0, r1, device=dev) + 0.5) * (y1 - y0) / ha
+            yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+            q = torch.stack([xx, yy], dim=-1).reshape(1, -1, 2)
+            out[r0:r1] = self.atlas(q).reshape(r1 - r0, wa, 3)
         return out
 
     def render_irradiance(self, index: int | None = None) -> torch.Tensor:

@@ -31,9 +31,22 @@ def gradient_loss(tonemap: ToneMapper, lo: float, hi: float, samples: int) -> to
     return torch.relu(-slope).mean()
 
 
-def flow_loss(q: torch.Tensor, q_match: torch.Tensor) -> torch.Tensor:
-    """Eq. 11: ``||q_p - q_p*||^2`` between atlas coordinates of corresponding pixels."""
-    return torch.mean(torch.sum((q - q_match) ** 2, dim=-1))
+def flow_loss(q: torch.Tensor, q_match: torch.Tensor,
+              valid: torch.Tensor | None = None) -> torch.Tensor:
+    """Eq. 11: ``||q_p - q_p*||^2`` between atlas coordinates ``(..., 2)`` of corresponding
+    pixels, averaged over the pairs where ``valid`` ``(...)`` is true (all if None)."""
+    d2 = torch.sum((q - q_match) ** 2, dim=-1)
+    if valid is None:
+        return d2.mean()
+    valid = valid.to(d2.dtype)
+    return (d2 * valid).sum() / valid.sum().clamp_min(1.0)
+
+
+def grid_smoothness(table: torch.Tensor) -> torch.Tensor:
+    """Mean squared difference between neighbouring cells of ``(B, C, H, W)`` grids."""
+    dy = table[..., 1:, :] - table[..., :-1, :]
+    dx = table[..., :, 1:] - table[..., :, :-1]
+    return (dy * dy).mean() + (dx * dx).mean()
 
 
 def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonemap: ToneMapper,

@@ -13,7 +13,8 @@ from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
 
 
 def render_exposure(model_path: str | os.PathLike, exposure: float | None = None,
-                    ev: float | None = None, blur_of: int | None = None) -> np.ndarray:
+                    ev: float | None = None, blur_of: int | None = None,
+                    frame: int | None = None) -> np.ndarray:
     """Render the scene at a new exposure, all in focus or with image ``blur_of``'s blur.
 
     Args:
@@ -21,6 +22,8 @@ def render_exposure(model_path: str | os.PathLike, exposure: float | None = None
         exposure: exposure time in seconds, or
         ev: stops relative to the reference image's exposure time.
         blur_of: index of the image whose learned PSF (and geometry) to use.
+        frame: render in this frame's geometry (video, moving scene); default: the
+            reference image's.
 
     Returns:
         ``(H, W, 3)`` display values in [0, 1] through the learned response curve (Eq. 9).
@@ -36,11 +39,14 @@ def render_exposure(model_path: str | os.PathLike, exposure: float | None = None
             raise InvcamError(f"--ev {ev}: must be a finite number of stops")
         log2_t = t_ref + ev
     b = model.exposure_base.shape[0]
-    if blur_of is not None and not 0 <= blur_of < b:
-        raise InvcamError(f"--blur-of {blur_of}: the model has images 0..{b - 1}")
+    for flag, value in (("--blur-of", blur_of), ("--frame", frame)):
+        if value is not None and not 0 <= value < b:
+            raise InvcamError(f"{flag} {value}: the model has images 0..{b - 1}")
+    if blur_of is not None and frame is not None and blur_of != frame:
+        raise InvcamError("--blur-of and --frame name different images; give one of them")
     with torch.no_grad():
         if blur_of is None:
-            log2r = model.render_log2(model.reference)
+            log2r = model.render_log2(model.reference if frame is None else frame)
         else:
             log2r = model.render_blurry_log2(blur_of)
         return model.tonemap(log2r + log2_t).clamp(0, 1).cpu().numpy()

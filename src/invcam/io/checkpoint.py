@@ -51,8 +51,12 @@ def model_from_checkpoint(data: dict, device: str | torch.device = "cpu") -> Ima
     """Rebuild the ImagingModel stored in a checkpoint."""
     cfg = config_from_dict(data["config"])
     sd = data["model"]
+    bounds = data.get("atlas_bounds")
     model = ImagingModel(cfg.model, tuple(data["size"]), sd["exposure_base"], data["reference"],
-                         data["learn_exposure"], cfg.exposure_bound)
+                         data["learn_exposure"], cfg.exposure_bound,
+                         tuple(bounds) if bounds else None)
+    if "deformation.base" not in sd:  # written before moving cameras were supported
+        sd = {**sd, "deformation.base": model.deformation.base}
     try:
         model.load_state_dict(sd)
     except RuntimeError as exc:

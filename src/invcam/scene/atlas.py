@@ -19,16 +19,27 @@ class Atlas(nn.Module):
     Args:
         cfg: model configuration.
         size: ``(H, W)`` of the images in pixels (grid resolution and aspect).
+        bounds: ``(x0, y0, x1, y1)`` the atlas domain in the reference image's normalized
+            coordinates (default ``(-1, -1, 1, 1)``: the reference view). A moving camera
+            needs the union of all views; resolution per pixel stays the same.
     """
 
-    def __init__(self, cfg: ModelConfig, size: tuple[int, int]):
+    def __init__(self, cfg: ModelConfig, size: tuple[int, int],
+                 bounds: tuple[float, float, float, float] | None = None):
         super().__init__()
         self.kind = cfg.atlas
         self.margin = cfg.atlas_margin
         self.pe_frequencies = cfg.pe_frequencies
+        x0, y0, x1, y1 = bounds or (-1.0, -1.0, 1.0, 1.0)
+        self.bounds = (float(x0), float(y0), float(x1), float(y1))
+        half = torch.tensor([(x1 - x0) / 2, (y1 - y0) / 2])
+        self.register_buffer("q_center", torch.tensor([(x0 + x1) / 2, (y0 + y1) / 2]),
+                             persistent=False)
+        self.register_buffer("q_half", half, persistent=False)
         if cfg.atlas == "grid":
-            finest = round(max(size) * cfg.grid_finest_scale * cfg.atlas_margin)
-            self.encoding = DenseGrid2D(size, cfg.grid_levels, cfg.grid_features,
+            span = (size[0] * (y1 - y0) / 2, size[1] * (x1 - x0) / 2)
+            finest = round(max(span) * cfg.grid_finest_scale * cfg.atlas_margin)
+            self.encoding = DenseGrid2D(span, cfg.grid_levels, cfg.grid_features,
                                         cfg.grid_base, finest)
             in_dim = self.encoding.out_dim
         elif cfg.atlas == "pe":
@@ -41,7 +52,7 @@ class Atlas(nn.Module):
 
     def encode(self, q: torch.Tensor) -> torch.Tensor:
         """``(S, N, 2)`` atlas coordinates -> ``(S, N, D)`` features."""
-        q = q / self.margin
+        q = (q - self.q_center) / (self.q_half * self.margin)
         if self.encoding is not None:
             return self.encoding(q)
         return positional_encoding(q, self.pe_frequencies)

@@ -34,8 +34,19 @@ def apply_similarity(p: torch.Tensor, params: torch.Tensor, aspect: torch.Tensor
     return rot * scale / aspect + params[:, None, 2:]
 
 
+def apply_homography(p: torch.Tensor, mats: torch.Tensor) -> torch.Tensor:
+    """Apply per-image 3x3 homographies: ``(B, N, 2)`` points, ``(B, 3, 3)`` -> ``(B, N, 2)``."""
+    ph = torch.cat([p, torch.ones_like(p[..., :1])], dim=-1) @ mats.transpose(1, 2)
+    return ph[..., :2] / ph[..., 2:]
+
+
 class Deformation(nn.Module):
-    """D(x, y, i): per-image similarity + residual ("grid" or "mlp").
+    """D(x, y, i): fixed base homography, then a learned similarity, plus a residual.
+
+    The base (identity unless :meth:`set_base` is called) is the registration estimated
+    from the data for moving cameras: it maps image i's normalized coordinates to the
+    reference image's. The learned similarity refines it; the residual ("grid" or "mlp")
+    absorbs parallax and moving objects.
 
     Args:
         cfg: model configuration.
@@ -53,6 +64,7 @@ class Deformation(nn.Module):
         mask[reference] = 0.0
         self.register_buffer("sim_mask", mask)
         self.register_buffer("aspect", torch.tensor([w, h], dtype=torch.float32) / max(h, w))
+        self.register_buffer("base", torch.eye(3).repeat(num_images, 1, 1))
         if cfg.deform == "grid":
             gh, gw = max(2, round(h / cfg.deform_cell)), max(2, round(w / cfg.deform_cell))
             self.residual = nn.Parameter(torch.zeros(num_images, 2, gh, gw))
@@ -61,6 +73,11 @@ class Deformation(nn.Module):
             self.net = mlp(2 * 9 + cfg.code_dim, cfg.mlp_hidden, cfg.mlp_layers, 2, zero_last=True)
         else:
             raise ValueError(f"unknown deformation kind {cfg.deform!r}")
+
+    def set_base(self, mats: torch.Tensor) -> None:
+        """Set the ``(B, 3, 3)`` base homographies (normalized image i -> reference coords)."""
+        with torch.no_grad():
+            self.base.copy_(mats.to(self.base))
 
     def similarity_params(self) -> torch.Tensor:
         """``(B, 4)`` similarity parameters, the reference's forced to zero."""
@@ -86,4 +103,5 @@ class Deformation(nn.Module):
         if index is None:
             index = torch.arange(self.similarity.shape[0], device=p.device)
         sim = self.similarity_params()[index]
-        return apply_similarity(p, sim, self.aspect) + self.offset(p, index)
+        q = apply_homography(p, self.base[index])
+        return apply_similarity(q, sim, self.aspect) + self.offset(p, index)

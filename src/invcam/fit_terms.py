@@ -1,0 +1,113 @@
+"""Loss terms beyond Eq. 10-13 that need the model's geometry: flow (Eq. 11) on
+precomputed correspondences, rigidity of the deformation D, smoothness of the blur grids.
+
+``MotionPrior`` carries what the data says about motion (registration and optical flow,
+computed outside the fit from the frames); the fit loop calls :func:`extra_terms` once per
+iteration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from invcam.config import LossConfig
+from invcam.imaging import ImagingModel
+from invcam.losses import flow_loss, grid_smoothness
+
+
+@dataclass
+class MotionPrior:
+    """Motion estimated from the frames.
+
+    Attributes:
+        transforms: ``(B, 3, 3)`` homographies from image i's normalized coordinates to the
+            reference image's (the deformation's fixed base), or None (identity).
+        bounds: atlas domain ``(x0, y0, x1, y1)`` in the reference's normalized
+            coordinates covering every view, or None (the reference view).
+        pairs: ``(P, 2)`` image indices (a, b) of the flow fields, or None (no flow loss).
+        flows: ``(P, H, W, 2)`` float16 optical flow in pixels: pixel x of image a matches
+            x + flow(x) in image b.
+        valid: ``(P, H, W)`` bool, where the flow passed its checks (unclipped,
+            forward-backward consistent).
+    """
+
+    transforms: torch.Tensor | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    pairs: torch.Tensor | None = None
+    flows: torch.Tensor | None = None
+    valid: torch.Tensor | None = None
+
+
+def _pixel_centers(pix: torch.Tensor, width: int) -> torch.Tensor:
+    """Flat pixel indices ``(...)`` -> pixel-centre coordinates ``(..., 2)`` (x, y)."""
+    return torch.stack([pix % width, torch.div(pix, width, rounding_mode="floor")],
+                       dim=-1).float() + 0.5
+
+
+def flow_term(model: ImagingModel, prior: MotionPrior, samples: int,
+              gen: torch.Generator) -> torch.Tensor:
+    """Eq. 11 on random valid correspondences: ``||D(p, a) - D(p + flow(p), b)||^2``,
+    in atlas (normalized) units, averaged over the samples that passed the flow checks."""
+    n_pairs, h, w, _ = prior.flows.shape
+    per_pair = max(1, samples // n_pairs)
+    dev = prior.flows.device
+    pix = torch.randint(h * w, (n_pairs, per_pair), generator=gen, device=dev)
+    flow = torch.gather(prior.flows.reshape(n_pairs, h * w, 2), 1,
+                        pix[..., None].expand(-1, -1, 2)).float()
+    valid = torch.gather(prior.valid.reshape(n_pairs, h * w), 1, pix)
+    xy = _pixel_centers(pix, w)
+    q_a = model.deformation(model.normalize(xy), prior.pairs[:, 0])
+    q_b = model.deformation(model.normalize(xy + flow), prior.pairs[:, 1])
+    return flow_loss(q_a, q_b, valid)
+
+
+def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> torch.Tensor:
+    """Local rigidity of D (as in layered neural atlases): the part of D's Jacobian that is
+    not a similarity (shear, anisotropic stretch), relative to its similarity part.
+
+    With J = [[j11, j12], [j21, j22]] in pixel units, its similarity part is
+    (a, b) = ((j11 + j22) / 2, (j21 - j12) / 2) and the rest (c, d) =
+    ((j11 - j22) / 2, (j12 + j21) / 2); the term is mean((c^2 + d^2) / (a^2 + b^2)).
+    """
+    h, w = model.size
+    b = model.exposure_base.shape[0]
+    per_image = max(1, samples // b)
+    dev = model.patch.device
+    xy = torch.rand(b, per_image, 2, generator=gen, device=dev) * torch.tensor(
+        [w - 1.0, h - 1.0], device=dev) + 0.5
+    pts = torch.cat([xy, xy + torch.tensor([1.0, 0.0], device=dev),
+                     xy + torch.tensor([0.0, 1.0], device=dev)], dim=1)
+    q = model.deformation(model.normalize(pts)) * torch.tensor([w / 2, h / 2], device=dev)
+    q0, qx, qy = q.split(per_image, dim=1)
+    jx, jy = qx - q0, qy - q0                       # columns dq/dx, dq/dy
+    a = (jx[..., 0] + jy[..., 1]) / 2
+    bb = (jx[..., 1] - jy[..., 0]) / 2
+    c = (jx[..., 0] - jy[..., 1]) / 2
+    d = (jy[..., 0] + jx[..., 1]) / 2
+    return ((c * c + d * d) / (a * a + bb * bb + 1e-8)).mean()
+
+
+def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
+                progress: float, gen: torch.Generator) -> tuple[torch.Tensor | None, dict]:
+    """The weighted sum of the enabled extra terms (None if none is enabled) and their values.
+
+    The flow weight decays linearly from ``cfg.flow`` to 0 over the schedule (paper Sec. 3.4).
+    """
+    total, terms = None, {}
+    parts = []
+    if cfg.blur_smooth > 0 and model.blur.kind == "grid":
+        parts.append(("blur_smooth", cfg.blur_smooth, grid_smoothness(model.blur.table)))
+    if cfg.flow > 0 and prior is not None and prior.flows is not None:
+        weight = cfg.flow * max(0.0, 1.0 - progress)
+        parts.append(("flow", weight, flow_term(model, prior, cfg.flow_samples, gen)))
+    if cfg.rigidity > 0:
+        parts.append(("rigidity", cfg.rigidity, rigidity_term(model, cfg.rigidity_samples, gen)))
+    for name, weight, value in parts:
+        total = weight * value if total is None else total + weight * value
+        terms[name] = value.item()
+    return total, terms
+
+
+__all__ = ["MotionPrior", "extra_terms", "flow_term", "rigidity_term"]

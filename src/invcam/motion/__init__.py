@@ -1,0 +1,36 @@
+"""Correspondences between frames of one scene taken with different focus and exposure.
+
+- :mod:`~invcam.motion.exposure`: bring two exposures to a common 8-bit grey brightness
+  (gamma 2.2 + exposure ratio, or histogram matching) and mask clipped pixels.
+- :mod:`~invcam.motion.flow`: DIS optical flow with a forward-backward check, for the
+  paper's flow loss (Eq. 11): ``b(x + flow(x)) ~ a(x)``, flow ``(H, W, 2)`` (dx, dy).
+- :mod:`~invcam.motion.register`: similarity / homography from frame ``a`` to ``b``
+  (features + RANSAC, ECC fallback in :mod:`~invcam.motion.ecc`) and chaining to a
+  reference frame: ``M`` maps pixel coords of ``a`` to ``b``, ``b(M x) ~ a(x)``.
+
+Pixel ``(i, j)`` has its centre at ``(x, y) = (j + 0.5, i + 0.5)`` everywhere.
+"""
+
+from invcam.motion.exposure import clipped_mask, normalize_pair
+from invcam.motion.flow import FlowPair, adjacent_flows, consistent_flow, dense_flow
+from invcam.motion.register import (
+    Registration,
+    estimate_homography,
+    estimate_transform,
+    register_to_reference,
+    union_bounds,
+)
+
+__all__ = [
+    "FlowPair",
+    "Registration",
+    "adjacent_flows",
+    "clipped_mask",
+    "consistent_flow",
+    "dense_flow",
+    "estimate_homography",
+    "estimate_transform",
+    "normalize_pair",
+    "register_to_reference",
+    "union_bounds",
+]

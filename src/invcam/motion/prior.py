@@ -1,0 +1,81 @@
+"""From frames to the fit's :class:`~invcam.fit_terms.MotionPrior`: registration to the
+reference frame (the deformation's starting point), the atlas domain covering every view,
+and adjacent-frame optical flow for the flow loss (paper Eq. 11)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+
+from invcam.config import FitConfig
+from invcam.fit_terms import MotionPrior
+from invcam.motion.flow import FlowPair, adjacent_flows
+from invcam.motion.register import register_to_reference, union_bounds
+
+FLOW_WEIGHT = 100.0
+"""lambda_f at the start of a fit to a moving scene (paper Sec. 3.4), decaying to 0."""
+RIGIDITY_WEIGHT = 0.1
+"""Default weight of the rigidity regularizer on D for moving scenes."""
+
+
+def pixel_to_normalized(size: tuple[int, int]) -> np.ndarray:
+    """``(3, 3)`` map from pixel coords (centres at +0.5) to normalized [-1, 1] coords."""
+    h, w = size
+    return np.array([[2.0 / w, 0.0, -1.0], [0.0, 2.0 / h, -1.0], [0.0, 0.0, 1.0]])
+
+
+def normalized_transforms(pixel_mats: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+    """``(B, 3, 3)`` frame -> reference maps in pixels -> the same maps in normalized coords."""
+    n = pixel_to_normalized(size)
+    mats = n @ np.asarray(pixel_mats, dtype=np.float64) @ np.linalg.inv(n)
+    return torch.from_numpy(mats / mats[:, 2:3, 2:3]).float()
+
+
+def normalized_bounds(pixel_box: tuple[float, float, float, float], size: tuple[int, int]
+                      ) -> tuple[float, float, float, float]:
+    """A box ``(x0, y0, x1, y1)`` in reference pixels -> normalized coords, never smaller
+    than the reference view itself."""
+    h, w = size
+    x0, y0, x1, y1 = pixel_box
+    return (min(-1.0, 2 * x0 / w - 1), min(-1.0, 2 * y0 / h - 1),
+            max(1.0, 2 * x1 / w - 1), max(1.0, 2 * y1 / h - 1))
+
+
+def stack_flows(pairs: list[FlowPair]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Flow pairs -> ``(P, 2)`` indices, ``(P, H, W, 2)`` float16 flows, ``(P, H, W)`` masks."""
+    index = torch.tensor([[p.source, p.target] for p in pairs], dtype=torch.long)
+    flows = torch.from_numpy(np.stack([p.flow for p in pairs]).astype(np.float16))
+    valid = torch.from_numpy(np.stack([p.valid for p in pairs]).astype(bool))
+    return index, flows, valid
+
+
+def estimate_prior(stack, reference: int, model: str = "similarity") -> MotionPrior:
+    """Registration, atlas bounds and adjacent flows of a stack's frames (``stack.raw``).
+
+    Args:
+        stack: a :class:`~invcam.io.stack.Stack` whose images are frames in time order.
+        reference: index of the reference frame.
+        model: "similarity" or "homography" for the registration.
+    """
+    frames, size = list(stack.raw), tuple(stack.size)
+    exposures = [im.exposure for im in stack.images]
+    mats = register_to_reference(frames, exposures, reference, model=model)
+    bounds = normalized_bounds(union_bounds(mats, size), size)
+    index, flows, valid = stack_flows(adjacent_flows(frames, exposures))
+    return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds,
+                       pairs=index, flows=flows, valid=valid)
+
+
+def moving_config(cfg: FitConfig, flow: float | None = None,
+                  rigidity: float | None = None) -> FitConfig:
+    """``cfg`` with the flow loss (and rigidity) switched on for a moving scene, unless the
+    config already sets them."""
+    loss = cfg.loss
+    flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
+    rigidity = rigidity if rigidity is not None else (loss.rigidity or RIGIDITY_WEIGHT)
+    return dataclasses.replace(cfg, loss=dataclasses.replace(loss, flow=flow, rigidity=rigidity))
+
+
+__all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms"]
