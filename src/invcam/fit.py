@@ -21,6 +21,7 @@ from invcam.fit_terms import MotionPrior, extra_terms
 from invcam.imaging import ImagingModel
 from invcam.init import initial_exposures, initial_log2_irradiance
 from invcam.losses import total_loss
+from invcam.scene.deformation import apply_homography
 
 
 @dataclass
@@ -100,7 +101,22 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
         model.atlas.bias.copy_(initial_log2_irradiance(sub, log2_t, cfg.model.tone_slope))
     if prior is not None and prior.transforms is not None:
         model.deformation.set_base(prior.transforms)
+    if prior is not None and prior.correspondence is not None:
+        _start_residuals(model, prior)
     return model.to(images.device)
+
+
+def _start_residuals(model: ImagingModel, prior: MotionPrior) -> None:
+    """Start D's residual at the chained-flow correspondence (one image at a time)."""
+    h, w = model.size
+    ys, xs = torch.meshgrid(torch.arange(h) + 0.5, torch.arange(w) + 0.5, indexing="ij")
+    p = model.normalize(torch.stack([xs, ys], dim=-1).reshape(1, -1, 2))
+    for i in range(prior.correspondence.shape[0]):
+        based = apply_homography(p, model.deformation.base[i : i + 1])
+        target = model.normalize(prior.correspondence[i].reshape(1, -1, 2).float())
+        disp = (target - based).reshape(h, w, 2).permute(2, 0, 1)
+        weight = prior.corr_valid[i][None].float()
+        model.deformation.init_residual(i, disp, weight)
 
 
 def _sample(images: torch.Tensor, width: int, per_image: int, gen: torch.Generator):

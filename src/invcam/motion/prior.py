@@ -11,6 +11,7 @@ import torch
 
 from invcam.config import FitConfig
 from invcam.fit_terms import MotionPrior
+from invcam.motion.chain import chained_correspondence
 from invcam.motion.flow import FlowPair, adjacent_flows
 from invcam.motion.register import register_to_reference, union_bounds
 
@@ -18,6 +19,8 @@ FLOW_WEIGHT = 100.0
 """lambda_f at the start of a fit to a moving scene (paper Sec. 3.4), decaying to 0."""
 RIGIDITY_WEIGHT = 0.1
 """Default weight of the rigidity regularizer on D for moving scenes."""
+DEFORM_CELL = 8
+"""Pixels per cell of D's residual grid for moving scenes (objects need a finer field)."""
 
 
 def pixel_to_normalized(size: tuple[int, int]) -> np.ndarray:
@@ -62,10 +65,16 @@ def estimate_prior(stack, reference: int, model: str = "similarity") -> MotionPr
     frames, size = list(stack.raw), tuple(stack.size)
     exposures = [im.exposure for im in stack.images]
     mats = register_to_reference(frames, exposures, reference, model=model)
-    bounds = normalized_bounds(union_bounds(mats, size), size)
+    corr, corr_valid = chained_correspondence(frames, exposures, reference, mats)
+    box = union_bounds(mats, size)
+    seen = corr.reshape(-1, 2)
+    box = (min(box[0], float(seen[:, 0].min())), min(box[1], float(seen[:, 1].min())),
+           max(box[2], float(seen[:, 0].max())), max(box[3], float(seen[:, 1].max())))
     index, flows, valid = stack_flows(adjacent_flows(frames, exposures))
-    return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds,
-                       pairs=index, flows=flows, valid=valid)
+    return MotionPrior(transforms=normalized_transforms(mats, size),
+                       bounds=normalized_bounds(box, size), pairs=index, flows=flows,
+                       valid=valid, correspondence=torch.from_numpy(corr),
+                       corr_valid=torch.from_numpy(corr_valid))
 
 
 def moving_config(cfg: FitConfig, flow: float | None = None,
@@ -75,7 +84,11 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
     loss = cfg.loss
     flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
     rigidity = rigidity if rigidity is not None else (loss.rigidity or RIGIDITY_WEIGHT)
-    return dataclasses.replace(cfg, loss=dataclasses.replace(loss, flow=flow, rigidity=rigidity))
+    model = cfg.model
+    if model.deform == "grid":
+        model = dataclasses.replace(model, deform_cell=min(model.deform_cell, DEFORM_CELL))
+    return dataclasses.replace(cfg, model=model,
+                               loss=dataclasses.replace(loss, flow=flow, rigidity=rigidity))
 
 
 __all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms"]

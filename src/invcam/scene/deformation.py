@@ -9,6 +9,7 @@ out in the reference image's geometry.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from invcam.config import ModelConfig
@@ -78,6 +79,22 @@ class Deformation(nn.Module):
         """Set the ``(B, 3, 3)`` base homographies (normalized image i -> reference coords)."""
         with torch.no_grad():
             self.base.copy_(mats.to(self.base))
+
+    @torch.no_grad()
+    def init_residual(self, index: int, disp: torch.Tensor, weight: torch.Tensor) -> None:
+        """Start image ``index``'s residual grid at a dense displacement field.
+
+        Args:
+            disp: ``(2, H, W)`` displacement in normalized units (what the residual should
+                add to the base warp at each pixel).
+            weight: ``(1, H, W)`` trust in each pixel's displacement (0 ignores it).
+        """
+        if self.kind != "grid":
+            return
+        size = tuple(self.residual.shape[-2:])
+        num = F.interpolate((disp * weight)[None], size=size, mode="area")[0]
+        den = F.interpolate(weight[None], size=size, mode="area")[0]
+        self.residual[index] = torch.where(den > 0.05, num / den.clamp_min(1e-6), 0.0)
 
     def similarity_params(self) -> torch.Tensor:
         """``(B, 4)`` similarity parameters, the reference's forced to zero."""

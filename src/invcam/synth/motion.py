@@ -31,6 +31,8 @@ import numpy as np
 from invcam.errors import InvcamError
 
 MOTIONS = ("pan", "translate", "static", "object")
+OBJECT_SPAN = 0.1
+"""Fraction of the width the object crosses in ``"object"`` motion (the dynamic layout)."""
 PAN_BASE = 0.5  # parallax of infinitely far surfaces under "pan"
 PARALLAX_CAP = 2.5  # nearest surfaces move at most this much faster than the middle plane
 PAN_AMPLITUDE = (0.08, 0.03)  # half the pan travel, x and y, as fractions of W and H
@@ -127,11 +129,13 @@ def _pan_path(frames: int, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarra
     return np.stack([dx, dy], axis=1), 1.0 + PAN_ZOOM * u * u
 
 
-def _object_path(frames: int, size: tuple[int, int]) -> np.ndarray:
-    """Object centre ``(T, 2)``: left to right across the upper middle, on a shallow arc."""
+def _object_path(frames: int, size: tuple[int, int], span: float = 0.6) -> np.ndarray:
+    """Object centre ``(T, 2)``: left to right across ``span`` of the width, around the
+    upper middle, on a shallow arc."""
     h, w = size
     u = np.linspace(0.0, 1.0, frames)
-    return np.stack([w * (0.2 + 0.6 * u), h * (0.4 - 0.12 * np.sin(math.pi * u))], axis=1)
+    x = w * (0.5 + span * (u - 0.5))
+    return np.stack([x, h * (0.4 - 0.2 * span * np.sin(math.pi * u))], axis=1)
 
 
 def _check_translate(frames: int, size: tuple[int, int], step, ref: int) -> None:
@@ -161,7 +165,11 @@ def plan_motion(kind: str, frames: int, size: tuple[int, int], d_mid: float,
     elif kind == "translate":
         _check_translate(frames, size, step, ref)
         shifts = (np.arange(frames)[:, None] - ref) * np.asarray(step, dtype=np.float64)[None, :]
-    path = _object_path(frames, size) if kind in ("pan", "object") else None
+    path = None
+    if kind == "pan":
+        path = _object_path(frames, size)
+    elif kind == "object":  # small object motion, as in the paper's Fig. 6
+        path = _object_path(frames, size, OBJECT_SPAN)
     return MotionPlan(kind, size, ref, shifts - shifts[ref], zooms / zooms[ref], path,
                       float(object_depth), OBJECT_RADIUS * size[0], float(d_mid))
 

@@ -1,0 +1,87 @@
+"""Fitting moving scenes: a synthetic video with a known translation, and the CLI for
+video files (outputs, render --frame, bad input)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from invcam.cli import main
+from invcam.config import preset
+from invcam.fit import fit, replace_budget
+from invcam.io.hdr import read_hdr_image
+from invcam.io.ldr import read_ldr
+from invcam.io.stack import load_stack
+from invcam.motion.prior import estimate_prior, moving_config
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory):
+    """An 8-frame 48x64 synthetic video translating 2 px right and 1 px down per frame."""
+    out = tmp_path_factory.mktemp("video") / "clip"
+    assert main(["synth", str(out), "--video", "--frames", "8", "--size", "48x64",
+                 "--motion", "translate"]) == 0
+    return out
+
+
+def test_fitted_deformation_recovers_the_translation(video):
+    torch.set_num_threads(1)
+    stack = load_stack(video)
+    prior = estimate_prior(stack, stack.reference)
+    cfg = moving_config(replace_budget(preset("fast"), 150, None))
+    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, batch=2048))
+    images = torch.from_numpy(np.stack(stack.raw))
+    result = fit(images, [im.exposure for im in stack.images], cfg, stack.reference,
+                 prior=prior)
+    truth = json.loads((video / "gt" / "motion.json").read_text())["frames"]
+    model, (h, w) = result.model, result.model.size
+    centre = model.normalize(torch.tensor([[[w / 2, h / 2]]]))
+    ref = model.deformation(centre, torch.tensor([stack.reference]))[0, 0]
+    for t, frame in enumerate(truth):
+        q = model.deformation(centre, torch.tensor([t]))[0, 0]
+        moved = ((q - ref) * torch.tensor([w / 2, h / 2])).tolist()
+        # a point at p in frame t is at p - shift_t in the reference frame
+        assert np.allclose(moved, [-v for v in frame["shift_xy"]], atol=1.0), (t, moved)
+    assert min(result.train_psnr) > 25.0
+
+
+@pytest.fixture(scope="module")
+def fitted_video(video, tmp_path_factory):
+    out = tmp_path_factory.mktemp("vfit") / "fit"
+    assert main(["fit", str(video / "video.mp4"), "-o", str(out), "--iters", "20",
+                 "--threads", "1", "--frames", "1:7"]) == 0
+    return out
+
+
+def test_video_fit_writes_frames_preview_video_and_atlas(fitted_video):
+    out = fitted_video
+    frames = sorted((out / "frames").glob("*.exr"))
+    assert [f.name for f in frames] == [f"{t:05d}.exr" for t in range(6)]
+    assert read_hdr_image(frames[0]).shape == (48, 64, 3)
+    assert (out / "preview.mp4").stat().st_size > 0
+    atlas = read_hdr_image(out / "atlas.exr")
+    assert atlas.shape[0] >= 48 and atlas.shape[1] > 64  # the pan widens the atlas
+    report = json.loads((out / "fit.json").read_text())
+    assert report["motion"] == "dynamic" and report["frames_written"] == 6
+    assert report["config"]["loss"]["flow"] == 100.0
+    assert not list(out.glob(".*"))
+
+
+def test_render_frame_and_its_errors(fitted_video, tmp_path):
+    png = tmp_path / "f2.png"
+    assert main(["render", str(fitted_video / "model.pt"), "--frame", "2", "--ev", "0",
+                 "-o", str(png)]) == 0
+    assert read_ldr(png).shape == (48, 64, 3)
+    assert main(["render", str(fitted_video / "model.pt"), "--frame", "6", "--ev", "0",
+                 "-o", str(png)]) == 2
+
+
+def test_frames_outside_the_video_is_one_line_error(video, tmp_path, capsys):
+    code = main(["fit", str(video / "video.mp4"), "-o", str(tmp_path / "x"), "--frames",
+                 "4:20", "--iters", "5"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "8" in err[0]
