@@ -67,7 +67,8 @@ def part_video(args) -> list[dict]:
 
 
 VARIANTS = {"flow + rigidity": [], "no flow": ["--flow-weight", "0"],
-            "no rigidity": ["--rigidity", "0"], "neither": ["--flow-weight", "0", "--rigidity", "0"]}
+            "no rigidity": ["--rigidity", "0"],
+            "neither": ["--flow-weight", "0", "--rigidity", "0"]}
 
 
 def part_ablation(args) -> list[dict]:
@@ -98,7 +99,8 @@ def part_dynamic(args) -> list[dict]:
         gt = read_hdr_image(stack / "gt" / "radiance.exr")
         ours = read_hdr_image(fit_dir / "radiance.exr")
         base = {m: run_baseline(m, stack).radiance for m in ("debevec", "mertens")}
-        side_by_side(args.out / f"dynamic_{scene}.png", [ours, base["debevec"], base["mertens"], gt])
+        side_by_side(args.out / f"dynamic_{scene}.png",
+                     [ours, base["debevec"], base["mertens"], gt])
         rows.append({"part": "dynamic", "scene": scene, **run, "ours": hdr_metrics(ours, gt),
                      **{m: hdr_metrics(r, gt) for m, r in base.items()}})
         print(json.dumps(rows[-1]), flush=True)
@@ -135,7 +137,8 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=12.0)
     ap.add_argument("-o", "--out", type=Path, default=Path("bench_video"))
     args = ap.parse_args()
-    rows = {"video": part_video, "ablation": part_ablation, "dynamic": part_dynamic}[args.part](args)
+    parts = {"video": part_video, "ablation": part_ablation, "dynamic": part_dynamic}
+    rows = parts[args.part](args)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.part}.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from motion_helpers import crop, expose, interior, texture
 
 from invcam.motion.chain import chained_correspondence, filled_flow, pixel_grid, warp_points
 from invcam.motion.flow import FlowPair
-from motion_helpers import crop, expose, interior, texture
 
 STEP = (2, 1)  # content moves by (dx, dy) px per frame
 

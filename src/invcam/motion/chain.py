@@ -4,8 +4,8 @@ For a frame t before the reference, ``corr_t(x) = corr_{t+1}(x + f_{t->t+1}(x))`
 the backward flows ``f_{t->t-1}`` are chained the same way. Where a link fails its checks
 (occlusion, clipping, flow error), the neighbour's correspondence is read through the
 global registration between the two frames instead, and where even that is unknown the
-frame's global registration to the reference stands in. The result starts the deformation network D at
-the data's motion — moving objects and parallax included — instead of at a global warp.
+frame's global registration to the reference stands in. The result starts the
+deformation network D at the data's motion — moving objects and parallax included — instead of at a global warp.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def chain_step(corr_next: np.ndarray, valid_next: np.ndarray, link: FlowPair,
     """One link of the chain, for frame t next to frame ``next``.
 
     ``corr_t(x) = corr_next(x + flow(x))`` where the flow is trusted or can be filled from
-    trusted neighbours (:func:`filled_flow`); elsewhere ``corr_next(to_next(x))`` with ``to_next`` ``(3, 3)`` the global registration
-    t -> next, so the next frame's local motion (parallax, moving objects) is inherited;
+    trusted neighbours (:func:`filled_flow`); elsewhere ``corr_next(to_next(x))`` with
+    ``to_next`` ``(3, 3)`` the global registration t -> next, so the next frame's local motion (parallax, moving objects) is inherited;
     the global registration ``fallback`` ``(H, W, 2)`` where neither is known.
 
     Returns:
