@@ -5,7 +5,8 @@ the backward flows ``f_{t->t-1}`` are chained the same way. Where a link fails i
 (occlusion, clipping, flow error), the neighbour's correspondence is read through the
 global registration between the two frames instead, and where even that is unknown the
 frame's global registration to the reference stands in. The result starts the
-deformation network D at the data's motion — moving objects and parallax included — instead of at a global warp.
+deformation network D at the data's motion (moving objects and parallax included)
+instead of at a global warp.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def chain_step(corr_next: np.ndarray, valid_next: np.ndarray, link: FlowPair,
 
     ``corr_t(x) = corr_next(x + flow(x))`` where the flow is trusted or can be filled from
     trusted neighbours (:func:`filled_flow`); elsewhere ``corr_next(to_next(x))`` with
-    ``to_next`` ``(3, 3)`` the global registration t -> next, so the next frame's local motion (parallax, moving objects) is inherited;
+    ``to_next`` ``(3, 3)`` the global registration t -> next, so the next frame's local
+    motion (parallax, moving objects) is inherited;
     the global registration ``fallback`` ``(H, W, 2)`` where neither is known.
 
     Returns:
