@@ -35,6 +35,15 @@ def _csv_text(header: list[str], rows: list[list]) -> str:
     return buf.getvalue()
 
 
+def shown_images(count: int, reference: int, most: int = 6) -> list[int]:
+    """Which images the plots show: all of a stack, ``most`` evenly spaced ones of a video
+    (the reference always among them)."""
+    if count <= most:
+        return list(range(count))
+    picks = {round(k * (count - 1) / (most - 1)) for k in range(most - 1)} | {reference}
+    return sorted(picks)
+
+
 def write_crf(out: Path, result: FitResult, log2_sharp: torch.Tensor, labels: list[str]) -> None:
     """``crf.csv`` (log2 exposure, exposure, R, G, B) and ``crf.png`` with input histograms.
 
@@ -44,7 +53,8 @@ def write_crf(out: Path, result: FitResult, log2_sharp: torch.Tensor, labels: li
     model = result.model
     sample = log2_sharp.reshape(-1, 3)[:: max(1, log2_sharp.numel() // 3 // 50000)]
     t = model.log2_exposures().detach().cpu()
-    hist = [(sample + ti).flatten().numpy() for ti in t]
+    shown = shown_images(len(labels), model.reference)
+    hist = [(sample + t[i]).flatten().numpy() for i in shown]
     lo = float(min(h.min() for h in hist)) - 1.0
     hi = float(max(h.max() for h in hist)) + 1.0
     x, values = model.crf_table(lo, hi, 256)
@@ -52,14 +62,15 @@ def write_crf(out: Path, result: FitResult, log2_sharp: torch.Tensor, labels: li
     rows = [[f"{a:.5f}", f"{2.0 ** a:.6g}", *(f"{v:.6f}" for v in vs)]
             for a, vs in zip(x, values, strict=True)]
     write_text(out / "crf.csv", _csv_text(["log2_exposure", "exposure", "r", "g", "b"], rows))
-    plot_crf(out / "crf.png", x, values, hist, labels)
+    plot_crf(out / "crf.png", x, values, hist, [labels[i] for i in shown])
 
 
 def write_blur(out: Path, result: FitResult, labels: list[str]) -> None:
     """``blur.png``: per image, the learned PSF's RMS radius map."""
     model = result.model
-    spreads = [model.psf_spread(i).cpu().numpy() for i in range(len(labels))]
-    plot_blur(out / "blur.png", spreads, labels, model.blur.radius + 1.5)
+    shown = shown_images(len(labels), model.reference)
+    spreads = [model.psf_spread(i).cpu().numpy() for i in shown]
+    plot_blur(out / "blur.png", spreads, [labels[i] for i in shown], model.blur.radius + 1.5)
 
 
 def fit_report(result: FitResult, stack: Stack, extra: dict) -> dict:
