@@ -40,11 +40,6 @@ def _cmd_synth(args: argparse.Namespace) -> None:
     elif args.frames is not None or args.motion is not None:
         flag = "--frames" if args.frames is not None else "--motion"
         raise InvcamError(f"{flag} needs --video (it sets up a synthetic video)")
-    elif args.layout == "dynamic":
-        from invcam.synth.video_output import write_dynamic_synth
-
-        out = write_dynamic_synth(args.out, scene=args.scene, size=size, seed=args.seed,
-                                  bits=args.bits, force=args.force, preview=args.preview)
     else:
         out = write_synth(
             args.out, scene=args.scene, layout=args.layout, size=size, seed=args.seed,
@@ -69,10 +64,13 @@ def _synth_video(args: argparse.Namespace, size: tuple[int, int] | None):
 
 
 def _cmd_info(args: argparse.Namespace) -> None:
-    from invcam.io.stack import describe_stack, load_stack
+    from invcam.io.stack import describe_stack
+    from invcam.io.video import load_input
 
-    stack = load_stack(args.stack)
+    stack, notes = load_input(args.stack)
     print(describe_stack(stack))
+    for note in notes:
+        print(f"note: {note}")
 
 
 def _add_synth(sub: argparse._SubParsersAction) -> None:
@@ -103,8 +101,8 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("info", help="describe and validate a stack folder")
-    p.add_argument("stack", help="folder of images, with optional stack.json")
+    p = sub.add_parser("info", help="describe and validate a stack folder or a video")
+    p.add_argument("stack", help="folder of images (optional stack.json) or a video file")
     p.set_defaults(func=_cmd_info)
 
 

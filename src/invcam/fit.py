@@ -17,11 +17,10 @@ import torch
 
 from invcam.config import FitConfig, OptimConfig, config_to_dict
 from invcam.errors import InvcamError
+from invcam.fit_setup import build_model, psnr_from_mse, sample_pixels, train_psnr
 from invcam.fit_terms import MotionPrior, extra_terms
 from invcam.imaging import ImagingModel
-from invcam.init import initial_exposures, initial_log2_irradiance
 from invcam.losses import total_loss
-from invcam.scene.deformation import apply_homography
 
 
 @dataclass
@@ -77,61 +76,6 @@ def lr_factor(progress: float, cfg: OptimConfig) -> float:
     return max(warm, 0.01) * cfg.lr_final ** min(progress, 1.0)
 
 
-def _unit(values: torch.Tensor) -> torch.Tensor:
-    """Pixel values as floats in [0, 1] (uint8 frames are kept as uint8 until sampled)."""
-    return values.float() / 255.0 if values.dtype == torch.uint8 else values
-
-
-def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
-                exposures: list[float | None], reference: int,
-                prior: MotionPrior | None = None) -> ImagingModel:
-    """Create the model with a data-driven start: exposures and atlas level from the images,
-    and, for moving scenes, the registration and atlas domain of ``prior``.
-
-    Args:
-        images: ``(B, H*W, 3)`` values in [0, 1] (float) or uint8.
-        exposures: B exposure times in seconds, or None where unknown.
-    """
-    sub = _unit(images[:, :: max(1, images.shape[1] // 65536)])
-    log2_t, learn = initial_exposures(sub, exposures, reference, cfg.model.tone_slope,
-                                      cfg.exposure_bound)
-    bounds = prior.bounds if prior is not None else None
-    model = ImagingModel(cfg.model, size, log2_t, reference, learn, cfg.exposure_bound, bounds)
-    with torch.no_grad():
-        model.atlas.bias.copy_(initial_log2_irradiance(sub, log2_t, cfg.model.tone_slope))
-    if prior is not None and prior.transforms is not None:
-        model.deformation.set_base(prior.transforms)
-    if prior is not None and prior.correspondence is not None:
-        _start_residuals(model, prior)
-    return model.to(images.device)
-
-
-def _start_residuals(model: ImagingModel, prior: MotionPrior) -> None:
-    """Start D's residual at the chained-flow correspondence (one image at a time)."""
-    h, w = model.size
-    ys, xs = torch.meshgrid(torch.arange(h) + 0.5, torch.arange(w) + 0.5, indexing="ij")
-    p = model.normalize(torch.stack([xs, ys], dim=-1).reshape(1, -1, 2))
-    for i in range(prior.correspondence.shape[0]):
-        based = apply_homography(p, model.deformation.base[i : i + 1])
-        target = model.normalize(prior.correspondence[i].reshape(1, -1, 2).float())
-        disp = (target - based).reshape(h, w, 2).permute(2, 0, 1)
-        weight = prior.corr_valid[i][None].float()
-        model.deformation.init_residual(i, disp, weight)
-
-
-def _sample(images: torch.Tensor, width: int, per_image: int, gen: torch.Generator):
-    """Random pixels, the same number from each image.
-
-    Returns:
-        centers ``(B, M, 2)`` pixel coordinates (x, y) of pixel centres, targets ``(B, M, 3)``.
-    """
-    b, hw, _ = images.shape
-    idx = torch.randint(hw, (b, per_image), generator=gen, device=images.device)
-    targets = _unit(torch.gather(images, 1, idx[..., None].expand(-1, -1, 3)))
-    centers = torch.stack([idx % width, idx // width], dim=-1).to(targets.dtype) + 0.5
-    return centers, targets
-
-
 class _Budget:
     """Progress through the schedule, by iterations or by wall-clock minutes."""
 
@@ -147,28 +91,6 @@ class _Budget:
         if self.cfg.minutes:
             return self.elapsed() / (self.cfg.minutes * 60.0)
         return self.it / max(self.cfg.iters, 1)
-
-
-def _psnr(mse: float) -> float:
-    return 10.0 * math.log10(1.0 / max(mse, 1e-12))
-
-
-@torch.no_grad()
-def train_psnr(model: ImagingModel, images: torch.Tensor, samples: int = 20000,
-               seed: int = 1) -> list[float]:
-    """PSNR of the re-rendered inputs on a fixed random subset of pixels, per image.
-
-    Rendered in chunks of 4096 points so memory stays bounded for long videos.
-    """
-    gen = torch.Generator(device=images.device).manual_seed(seed)
-    centers, targets = _sample(images, model.size[1], min(samples, images.shape[1]), gen)
-    sq = torch.zeros(images.shape[0], device=images.device)
-    for i in range(images.shape[0]):
-        for chunk in torch.arange(centers.shape[1], device=images.device).split(4096):
-            color = model(centers[i : i + 1, chunk], torch.tensor([i], device=images.device))
-            sq[i] += ((color["color"] - targets[i : i + 1, chunk]) ** 2).sum()
-    mse = sq / (centers.shape[1] * 3)
-    return [_psnr(v) for v in mse.tolist()]
 
 
 def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen,
@@ -217,12 +139,27 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
     """
     b, h, w, _ = images.shape
     flat = images.reshape(b, h * w, 3)
+    loop = _start(cfg, flat, (h, w), exposures, reference, prior, resume)
+    interrupted = loop.run(on_checkpoint, checkpoint_every_s, on_step)
+    final = make_state(loop.model, loop.opt, cfg, loop.budget.it, loop.budget.elapsed(),
+                       loop.history, loop.gen, loop.x_range)
+    return FitResult(model=loop.model, config=cfg, iterations=loop.budget.it,
+                     wall_s=loop.budget.elapsed(), history=loop.history,
+                     train_psnr=train_psnr(loop.model, flat), interrupted=interrupted,
+                     final_state=final)
+
+
+def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures, reference: int,
+           prior: MotionPrior | None, resume: dict | None) -> _Loop:
+    """The loop's starting state: a fresh model, or the one in ``resume`` (whose atlas
+    domain is kept, so a resumed fit never changes shape)."""
     torch.manual_seed(cfg.seed)
-    model = build_model(cfg, (h, w), flat, exposures, reference, prior)
+    if resume is not None and prior is not None and resume.get("atlas_bounds"):
+        prior = dataclasses.replace(prior, bounds=tuple(resume["atlas_bounds"]))
+    model = build_model(cfg, size, flat, exposures, reference, prior)
     opt = _make_optimizer(model, cfg.optim)
-    gen = torch.Generator(device=images.device).manual_seed(cfg.seed)
-    history: list[dict] = []
-    it, elapsed = 0, 0.0
+    gen = torch.Generator(device=flat.device).manual_seed(cfg.seed)
+    it, elapsed, history = 0, 0.0, []
     if resume is not None:
         model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
@@ -232,13 +169,7 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
     if resume is not None:
         loop.x_range = tuple(resume["x_range"])
     loop.last_good = make_state(model, opt, cfg, it, elapsed, history, gen)
-    interrupted = loop.run(on_checkpoint, checkpoint_every_s, on_step)
-    final = make_state(model, opt, cfg, loop.budget.it, loop.budget.elapsed(), history, gen,
-                       loop.x_range)
-    return FitResult(model=model, config=cfg, iterations=loop.budget.it,
-                     wall_s=loop.budget.elapsed(), history=history,
-                     train_psnr=train_psnr(model, flat), interrupted=interrupted,
-                     final_state=final)
+    return loop
 
 
 @dataclass
@@ -263,7 +194,7 @@ class _Loop:
         for g in self.opt.param_groups:
             g["lr"] = g["base"] * factor
         per_image = max(1, self.cfg.optim.batch // self.images.shape[0])
-        centers, targets = _sample(self.images, self.model.size[1], per_image, self.gen)
+        centers, targets = sample_pixels(self.images, self.model.size[1], per_image, self.gen)
         out = self.model(centers)
         loss, terms = total_loss(self.cfg.loss, out["color"], targets, self.model.tonemap,
                                  self.x_range)
@@ -279,7 +210,7 @@ class _Loop:
         self.opt.step()
         x = out["x"].detach()
         self.x_range = (min(x.min().item() - 2.0, -4.0), max(x.max().item() + 2.0, 4.0))
-        return {"loss": loss.item(), **terms, "psnr": _psnr(terms["color"]), "lr": factor}
+        return {"loss": loss.item(), **terms, "psnr": psnr_from_mse(terms["color"]), "lr": factor}
 
     def run(self, on_checkpoint, every_s: float, on_step) -> bool:
         """Iterate until the budget is spent; returns True if interrupted by Ctrl-C."""

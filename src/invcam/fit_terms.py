@@ -71,6 +71,8 @@ def flow_term(model: ImagingModel, prior: MotionPrior, samples: int,
 def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> torch.Tensor:
     """Local rigidity of D (as in layered neural atlases): the part of D's Jacobian that is
     not a similarity (shear, anisotropic stretch), relative to its similarity part.
+    Measured on D's learned parts: the motion measured by optical flow (moving objects,
+    parallax) is legitimately non-rigid and is left out.
 
     With J = [[j11, j12], [j21, j22]] in pixel units, its similarity part is
     (a, b) = ((j11 + j22) / 2, (j21 - j12) / 2) and the rest (c, d) =
@@ -84,7 +86,8 @@ def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> to
         [w - 1.0, h - 1.0], device=dev) + 0.5
     pts = torch.cat([xy, xy + torch.tensor([1.0, 0.0], device=dev),
                      xy + torch.tensor([0.0, 1.0], device=dev)], dim=1)
-    q = model.deformation(model.normalize(pts)) * torch.tensor([w / 2, h / 2], device=dev)
+    q = model.deformation(model.normalize(pts), measured=False)
+    q = q * torch.tensor([w / 2, h / 2], device=dev)
     q0, qx, qy = q.split(per_image, dim=1)
     jx, jy = qx - q0, qy - q0                       # columns dq/dx, dq/dy
     a = (jx[..., 0] + jy[..., 1]) / 2

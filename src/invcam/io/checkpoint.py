@@ -55,6 +55,8 @@ def model_from_checkpoint(data: dict, device: str | torch.device = "cpu") -> Ima
     model = ImagingModel(cfg.model, tuple(data["size"]), sd["exposure_base"], data["reference"],
                          data["learn_exposure"], cfg.exposure_bound,
                          tuple(bounds) if bounds else None)
+    if sd.get("deformation.dense") is not None:
+        model.deformation.set_dense(sd["deformation.dense"])
     if "deformation.base" not in sd:  # written before moving cameras were supported
         sd = {**sd, "deformation.base": model.deformation.base}
     try:

@@ -9,7 +9,6 @@ out in the reference image's geometry.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from invcam.config import ModelConfig
@@ -66,6 +65,7 @@ class Deformation(nn.Module):
         self.register_buffer("sim_mask", mask)
         self.register_buffer("aspect", torch.tensor([w, h], dtype=torch.float32) / max(h, w))
         self.register_buffer("base", torch.eye(3).repeat(num_images, 1, 1))
+        self.register_buffer("dense", None)
         if cfg.deform == "grid":
             gh, gw = max(2, round(h / cfg.deform_cell)), max(2, round(w / cfg.deform_cell))
             self.residual = nn.Parameter(torch.zeros(num_images, 2, gh, gw))
@@ -80,21 +80,11 @@ class Deformation(nn.Module):
         with torch.no_grad():
             self.base.copy_(mats.to(self.base))
 
-    @torch.no_grad()
-    def init_residual(self, index: int, disp: torch.Tensor, weight: torch.Tensor) -> None:
-        """Start image ``index``'s residual grid at a dense displacement field.
-
-        Args:
-            disp: ``(2, H, W)`` displacement in normalized units (what the residual should
-                add to the base warp at each pixel).
-            weight: ``(1, H, W)`` trust in each pixel's displacement (0 ignores it).
-        """
-        if self.kind != "grid":
-            return
-        size = tuple(self.residual.shape[-2:])
-        num = F.interpolate((disp * weight)[None], size=size, mode="area")[0]
-        den = F.interpolate(weight[None], size=size, mode="area")[0]
-        self.residual[index] = torch.where(den > 0.05, num / den.clamp_min(1e-6), 0.0)
+    def set_dense(self, disp: torch.Tensor) -> None:
+        """Set the fixed per-pixel displacement field ``(B, 2, H, W)`` (normalized units):
+        the motion measured by chained optical flow, which D adds to its base warp so
+        that moving objects and parallax keep sharp edges the coarse residual cannot."""
+        self.dense = disp.to(self.base).contiguous()
 
     def similarity_params(self) -> torch.Tensor:
         """``(B, 4)`` similarity parameters, the reference's forced to zero."""
@@ -107,12 +97,15 @@ class Deformation(nn.Module):
         codes = self.codes[index][:, None, :].expand(-1, p.shape[1], -1)
         return self.net(torch.cat([positional_encoding(p, 4), codes], dim=-1))
 
-    def forward(self, p: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, p: torch.Tensor, index: torch.Tensor | None = None,
+                measured: bool = True) -> torch.Tensor:
         """Eq. 1: atlas coordinates q of points ``p``.
 
         Args:
             p: ``(S, N, 2)`` normalized pixel coordinates.
             index: ``(S,)`` image of each group; None means all B images in order.
+            measured: include the fixed dense field measured by optical flow (False: only
+                the parts that are learned, e.g. for a regularizer on them).
 
         Returns:
             ``(S, N, 2)`` atlas coordinates.
@@ -120,5 +113,7 @@ class Deformation(nn.Module):
         if index is None:
             index = torch.arange(self.similarity.shape[0], device=p.device)
         sim = self.similarity_params()[index]
-        q = apply_homography(p, self.base[index])
-        return apply_similarity(q, sim, self.aspect) + self.offset(p, index)
+        q = apply_similarity(apply_homography(p, self.base[index]), sim, self.aspect)
+        if measured and self.dense is not None:
+            q = q + sample_grid(self.dense[index], p)
+        return q + self.offset(p, index)

@@ -62,6 +62,11 @@ def write_synth(out: str | os.PathLike, scene: str = "demo", layout: str | None 
     Raises InvcamError for a bad scene, layout or size, or a non-empty ``out`` without
     ``force``; nothing is left under ``out`` on failure.
     """
+    if layout == "dynamic":  # 3 exposures of a moving object: built by the video code
+        from invcam.synth.video_output import write_dynamic_synth
+
+        return write_dynamic_synth(out, scene=scene, size=size, seed=seed, bits=bits,
+                                   force=force, preview=preview)
     prepare_out_dir(out, force)
     result = synthesize(scene, layout, size, seed, bits)
     with staged_dir(out, force) as stage:

@@ -1,0 +1,95 @@
+"""Setting a fit up: the model's data-driven start (exposures, irradiance level, motion)
+and random pixel samples of the inputs; also the per-image training PSNR of a result."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from invcam.config import FitConfig
+from invcam.fit_terms import MotionPrior
+from invcam.imaging import ImagingModel
+from invcam.init import initial_exposures, initial_log2_irradiance
+from invcam.scene.deformation import apply_homography
+
+
+def _unit(values: torch.Tensor) -> torch.Tensor:
+    """Pixel values as floats in [0, 1] (uint8 frames are kept as uint8 until sampled)."""
+    return values.float() / 255.0 if values.dtype == torch.uint8 else values
+
+
+def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
+                exposures: list[float | None], reference: int,
+                prior: MotionPrior | None = None) -> ImagingModel:
+    """Create the model with a data-driven start: exposures and atlas level from the images,
+    and, for moving scenes, the registration and atlas domain of ``prior``.
+
+    Args:
+        images: ``(B, H*W, 3)`` values in [0, 1] (float) or uint8.
+        exposures: B exposure times in seconds, or None where unknown.
+    """
+    sub = _unit(images[:, :: max(1, images.shape[1] // 65536)])
+    log2_t, learn = initial_exposures(sub, exposures, reference, cfg.model.tone_slope,
+                                      cfg.exposure_bound)
+    bounds = prior.bounds if prior is not None else None
+    model = ImagingModel(cfg.model, size, log2_t, reference, learn, cfg.exposure_bound, bounds)
+    with torch.no_grad():
+        model.atlas.bias.copy_(initial_log2_irradiance(sub, log2_t, cfg.model.tone_slope))
+    if prior is not None and prior.transforms is not None:
+        model.deformation.set_base(prior.transforms)
+    if prior is not None and prior.correspondence is not None:
+        _start_residuals(model, prior)
+    return model.to(images.device)
+
+
+def _start_residuals(model: ImagingModel, prior: MotionPrior) -> None:
+    """D's fixed dense field: the chained-flow correspondence minus the base warp."""
+    h, w = model.size
+    ys, xs = torch.meshgrid(torch.arange(h) + 0.5, torch.arange(w) + 0.5, indexing="ij")
+    p = model.normalize(torch.stack([xs, ys], dim=-1).reshape(1, -1, 2))
+    b = prior.correspondence.shape[0]
+    dense = torch.empty(b, 2, h, w)
+    for i in range(b):
+        based = apply_homography(p, model.deformation.base[i : i + 1])
+        target = model.normalize(prior.correspondence[i].reshape(1, -1, 2).float())
+        dense[i] = (target - based).reshape(h, w, 2).permute(2, 0, 1)
+    model.deformation.set_dense(dense)
+
+
+def sample_pixels(images: torch.Tensor, width: int, per_image: int, gen: torch.Generator):
+    """Random pixels, the same number from each image.
+
+    Returns:
+        centers ``(B, M, 2)`` pixel coordinates (x, y) of pixel centres, targets ``(B, M, 3)``.
+    """
+    b, hw, _ = images.shape
+    idx = torch.randint(hw, (b, per_image), generator=gen, device=images.device)
+    targets = _unit(torch.gather(images, 1, idx[..., None].expand(-1, -1, 3)))
+    centers = torch.stack([idx % width, idx // width], dim=-1).to(targets.dtype) + 0.5
+    return centers, targets
+
+
+def psnr_from_mse(mse: float) -> float:
+    return 10.0 * math.log10(1.0 / max(mse, 1e-12))
+
+
+@torch.no_grad()
+def train_psnr(model: ImagingModel, images: torch.Tensor, samples: int = 20000,
+               seed: int = 1) -> list[float]:
+    """PSNR of the re-rendered inputs on a fixed random subset of pixels, per image.
+
+    Rendered in chunks of 4096 points so memory stays bounded for long videos.
+    """
+    gen = torch.Generator(device=images.device).manual_seed(seed)
+    centers, targets = sample_pixels(images, model.size[1], min(samples, images.shape[1]), gen)
+    sq = torch.zeros(images.shape[0], device=images.device)
+    for i in range(images.shape[0]):
+        for chunk in torch.arange(centers.shape[1], device=images.device).split(4096):
+            color = model(centers[i : i + 1, chunk], torch.tensor([i], device=images.device))
+            sq[i] += ((color["color"] - targets[i : i + 1, chunk]) ** 2).sum()
+    mse = sq / (centers.shape[1] * 3)
+    return [psnr_from_mse(v) for v in mse.tolist()]
+
+
+__all__ = ["build_model", "sample_pixels", "train_psnr"]
