@@ -186,9 +186,10 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
                    help="dynamic: register frames, optical-flow loss, atlas over all views "
                         "(auto: dynamic for video files, static for folders)")
     p.add_argument("--flow-weight", type=float, default=None, metavar="W",
-                   help="flow-loss weight at the start of a dynamic fit (default 100; 0: off)")
+                   help="flow-loss weight (Eq. 11) at the start of a dynamic fit, decaying to 0 "
+                        "(default 0: off; the paper uses 100)")
     p.add_argument("--rigidity", type=float, default=None, metavar="W",
-                   help="rigidity regularizer weight of a dynamic fit (default 0.1; 0: off)")
+                   help="rigidity regularizer weight of a dynamic fit (default 0.01; 0: off)")
     p.add_argument("--preset", default="fast", help="fast (default) or paper")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--iters", type=int, help="number of iterations")

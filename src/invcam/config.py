@@ -79,6 +79,9 @@ class LossConfig:
     """Value that unit exposure maps to (white balance target)."""
     gradient_samples: int = 256
     """Dense samples over the data's input range for the gradient loss."""
+    flow_decay: float = 1.0
+    """Fraction of the schedule over which lambda_f decays linearly to 0 (paper: the whole
+    fit)."""
     flow_samples: int = 2048
     """Correspondences per iteration for the flow loss, split over the frame pairs."""
     rigidity: float = 0.0

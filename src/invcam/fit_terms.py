@@ -101,14 +101,15 @@ def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
                 progress: float, gen: torch.Generator) -> tuple[torch.Tensor | None, dict]:
     """The weighted sum of the enabled extra terms (None if none is enabled) and their values.
 
-    The flow weight decays linearly from ``cfg.flow`` to 0 over the schedule (paper Sec. 3.4).
+    The flow weight decays linearly from ``cfg.flow`` to 0 over the first ``cfg.flow_decay``
+    of the schedule (paper Sec. 3.4: over the whole fit).
     """
     total, terms = None, {}
     parts = []
     if cfg.blur_smooth > 0 and model.blur.kind == "grid":
         parts.append(("blur_smooth", cfg.blur_smooth, grid_smoothness(model.blur.table)))
     if cfg.flow > 0 and prior is not None and prior.flows is not None:
-        weight = cfg.flow * max(0.0, 1.0 - progress)
+        weight = cfg.flow * max(0.0, 1.0 - progress / max(cfg.flow_decay, 1e-6))
         parts.append(("flow", weight, flow_term(model, prior, cfg.flow_samples, gen)))
     if cfg.rigidity > 0:
         parts.append(("rigidity", cfg.rigidity, rigidity_term(model, cfg.rigidity_samples, gen)))

@@ -53,7 +53,7 @@ def test_fitted_deformation_recovers_the_translation(video):
 def fitted_video(video, tmp_path_factory):
     out = tmp_path_factory.mktemp("vfit") / "fit"
     assert main(["fit", str(video / "video.mp4"), "-o", str(out), "--iters", "20",
-                 "--threads", "1", "--frames", "1:7"]) == 0
+                 "--threads", "1", "--frames", "1:7", "--flow-weight", "100"]) == 0
     return out
 
 
@@ -67,7 +67,9 @@ def test_video_fit_writes_frames_preview_video_and_atlas(fitted_video):
     assert atlas.shape[0] >= 48 and atlas.shape[1] > 64  # the pan widens the atlas
     report = json.loads((out / "fit.json").read_text())
     assert report["motion"] == "dynamic" and report["frames_written"] == 6
-    assert report["config"]["loss"]["flow"] == 100.0
+    assert report["config"]["loss"]["flow"] == 100.0  # --flow-weight
+    assert report["config"]["loss"]["rigidity"] == 0.01  # the default
+    assert "flow" in json.loads((out / "fit.json").read_text())["final_losses"]
     assert not list(out.glob(".*"))
 
 
