@@ -66,8 +66,9 @@ def part_video(args) -> list[dict]:
              **score_frames(stack, args.out / "video" / "fit")}]
 
 
-VARIANTS = {"flow + rigidity": [], "no flow": ["--flow-weight", "0"],
-            "no rigidity": ["--rigidity", "0"],
+VARIANTS = {"flow + rigidity": ["--flow-weight", "100", "--rigidity", "0.01"],
+            "no flow (default)": ["--flow-weight", "0", "--rigidity", "0.01"],
+            "no rigidity": ["--flow-weight", "100", "--rigidity", "0"],
             "neither": ["--flow-weight", "0", "--rigidity", "0"]}
 
 
@@ -76,7 +77,8 @@ def part_ablation(args) -> list[dict]:
                   "--frames", str(args.frames), "--scene", args.scene)
     rows = []
     for name, extra in VARIANTS.items():
-        fit_dir = args.out / "ablation" / name.replace(" ", "_").replace("+", "and")
+        fit_dir = args.out / "ablation" / name.split(" (")[0].replace(" + ", "_and_").replace(
+            " ", "_")
         run = fit(stack, fit_dir, args.minutes, *extra)
         rows.append({"part": "ablation", "variant": name, **run, **score_frames(stack, fit_dir)})
         print(json.dumps(rows[-1]), flush=True)

@@ -48,7 +48,7 @@ class ModelConfig:
     """Size of the learned per-image code fed to the MLP variants."""
     blur: str = "grid"
     """Blur generator networks O and W (Eq. 4-5): "grid" (per-image grids) or "mlp" (paper)."""
-    blur_cell: int = 64
+    blur_cell: int = 128
     """Pixels per cell of the per-image blur grids."""
     blur_n: int = 3
     """Side n of the n x n sampling patch (paper: 3)."""

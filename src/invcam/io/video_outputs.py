@@ -28,7 +28,7 @@ def write_frames(out: Path, model: ImagingModel) -> int:
     count = int(model.exposure_base.shape[0])
     with staged_dir(out / "frames", force=True) as stage:
         for t in range(count):
-            write_exr(stage / f"{t:05d}.exr", _frame_radiance(model, t), half=True)
+            write_exr(stage / f"{t:05d}.exr", _frame_radiance(model, t))
     return count
 
 
