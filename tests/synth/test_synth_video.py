@@ -239,6 +239,7 @@ def test_bad_arguments_raise_one_line(kwargs, match):
     (["--video", "--frames", "1"], "frames must be"),
     (["--video", "--motion", "spin"], "unknown motion"),
     (["--video", "--size", "20x30"], "too small"),
+    (["--video", "--size", "47x64"], "must be even"),
     (["--frames", "4"], "--frames needs --video"),
     (["--video", "--layout", "all"], "cannot be combined"),
     (["--video", "--bits", "16"], "8-bit"),

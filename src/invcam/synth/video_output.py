@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from invcam.errors import InvcamError
 from invcam.io.atomic import prepare_out_dir, staged_dir, write_text
 from invcam.io.hdr import write_exr
 from invcam.io.ldr import write_ldr
@@ -152,6 +153,9 @@ def write_video_synth(out: str | os.PathLike, scene: str = "demo",
     ``size`` None is 270 x 480. Raises InvcamError for a bad scene, size, frame count or
     motion, or a non-empty ``out`` without ``force``; nothing is left under ``out`` then.
     """
+    if size is not None and (size[0] % 2 or size[1] % 2):
+        raise InvcamError(f"size {size[0]}x{size[1]}: video sides must be even (the MP4 copy "
+                          "of the clip would be padded and no longer match the ground truth)")
     prepare_out_dir(out, force)
     result = synthesize_video(scene, size or VIDEO_SIZE, frames, seed, motion)
     with staged_dir(out, force) as stage:
