@@ -75,7 +75,8 @@ def chain_step(corr_next: np.ndarray, valid_next: np.ndarray, link: FlowPair,
 
 
 def chained_correspondence(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
-                           reference: int, transforms: np.ndarray
+                           reference: int, transforms: np.ndarray,
+                           forward: Sequence[FlowPair] | None = None
                            ) -> tuple[np.ndarray, np.ndarray]:
     """Where each pixel of each frame lies in the reference frame.
 
@@ -84,6 +85,8 @@ def chained_correspondence(frames: Sequence[np.ndarray], exposures: Sequence[flo
         exposures: B exposure times (None where unknown).
         reference: index of the reference frame.
         transforms: ``(B, 3, 3)`` global frame -> reference registrations (pixels).
+        forward: the flows t -> t + 1 if already computed (``adjacent_flows``); the links
+            before the reference reuse them instead of computing them again.
 
     Returns:
         ``(B, H, W, 2)`` float32 reference pixel coords, and ``(B, H, W)`` bool: True where
@@ -95,7 +98,10 @@ def chained_correspondence(frames: Sequence[np.ndarray], exposures: Sequence[flo
     valid[reference] = True
     for t in list(range(reference - 1, -1, -1)) + list(range(reference + 1, len(frames))):
         nxt = t + 1 if t < reference else t - 1
-        link = consistent_flow(frames[t], frames[nxt], exposures[t], exposures[nxt])
+        if forward is not None and nxt == t + 1:
+            link = forward[t]
+        else:
+            link = consistent_flow(frames[t], frames[nxt], exposures[t], exposures[nxt])
         to_next = np.linalg.inv(transforms[nxt]) @ transforms[t]
         corr[t], valid[t] = chain_step(corr[nxt], valid[nxt], link, to_next, corr[t])
     return corr, valid

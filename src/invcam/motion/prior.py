@@ -67,12 +67,13 @@ def estimate_prior(stack, reference: int, model: str = "similarity") -> MotionPr
     frames, size = list(stack.raw), tuple(stack.size)
     exposures = [im.exposure for im in stack.images]
     mats = register_to_reference(frames, exposures, reference, model=model)
-    corr, corr_valid = chained_correspondence(frames, exposures, reference, mats)
+    forward = adjacent_flows(frames, exposures)
+    corr, corr_valid = chained_correspondence(frames, exposures, reference, mats, forward)
     box = union_bounds(mats, size)
     seen = corr.reshape(-1, 2)
     box = (min(box[0], float(seen[:, 0].min())), min(box[1], float(seen[:, 1].min())),
            max(box[2], float(seen[:, 0].max())), max(box[3], float(seen[:, 1].max())))
-    index, flows, valid = stack_flows(adjacent_flows(frames, exposures))
+    index, flows, valid = stack_flows(forward)
     return MotionPrior(transforms=normalized_transforms(mats, size),
                        bounds=normalized_bounds(box, size), pairs=index, flows=flows,
                        valid=valid, correspondence=torch.from_numpy(corr),
