@@ -110,7 +110,8 @@ def _motion(args, stack, reference: int, cfg):
 
     print(f"invcam: moving scene: registering {len(stack.images)} frames and computing "
           "optical flow", file=sys.stderr)
-    return estimate_prior(stack, reference), moving_config(cfg, args.flow_weight, args.rigidity)
+    cfg = moving_config(cfg, args.flow_weight, args.rigidity)
+    return estimate_prior(stack, reference, flows=cfg.loss.flow > 0), cfg
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:

@@ -33,7 +33,6 @@ class MotionPrior:
             forward-backward consistent).
         correspondence: ``(B, H, W, 2)`` float32 where each pixel of image i lies in the
             reference image (pixel coords), from chained flows; starts D's residual.
-        corr_valid: ``(B, H, W)`` bool, where the chain of flows held.
     """
 
     transforms: torch.Tensor | None = None
@@ -42,7 +41,6 @@ class MotionPrior:
     flows: torch.Tensor | None = None
     valid: torch.Tensor | None = None
     correspondence: torch.Tensor | None = None
-    corr_valid: torch.Tensor | None = None
 
 
 def _pixel_centers(pix: torch.Tensor, width: int) -> torch.Tensor:

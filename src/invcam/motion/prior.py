@@ -56,28 +56,33 @@ def stack_flows(pairs: list[FlowPair]) -> tuple[torch.Tensor, torch.Tensor, torc
     return index, flows, valid
 
 
-def estimate_prior(stack, reference: int, model: str = "similarity") -> MotionPrior:
-    """Registration, atlas bounds and adjacent flows of a stack's frames (``stack.raw``).
+def estimate_prior(stack, reference: int, model: str = "similarity",
+                   flows: bool = True) -> MotionPrior:
+    """Registration, atlas bounds, chained correspondence and (for the flow loss) adjacent
+    flows of a stack's frames (``stack.raw``).
 
     Args:
         stack: a :class:`~invcam.io.stack.Stack` whose images are frames in time order.
         reference: index of the reference frame.
         model: "similarity" or "homography" for the registration.
+        flows: keep every adjacent flow for the flow loss; False computes only the ones
+            the chain needs and leaves ``pairs``/``flows``/``valid`` None.
     """
     frames, size = list(stack.raw), tuple(stack.size)
     exposures = [im.exposure for im in stack.images]
     mats = register_to_reference(frames, exposures, reference, model=model)
-    forward = adjacent_flows(frames, exposures)
-    corr, corr_valid = chained_correspondence(frames, exposures, reference, mats, forward)
+    last = len(frames) if flows else reference + 1
+    forward = adjacent_flows(frames[:last], exposures[:last])
+    corr, _ = chained_correspondence(frames, exposures, reference, mats, forward)
     box = union_bounds(mats, size)
     seen = corr.reshape(-1, 2)
     box = (min(box[0], float(seen[:, 0].min())), min(box[1], float(seen[:, 1].min())),
            max(box[2], float(seen[:, 0].max())), max(box[3], float(seen[:, 1].max())))
-    index, flows, valid = stack_flows(forward)
-    return MotionPrior(transforms=normalized_transforms(mats, size),
-                       bounds=normalized_bounds(box, size), pairs=index, flows=flows,
-                       valid=valid, correspondence=torch.from_numpy(corr),
-                       corr_valid=torch.from_numpy(corr_valid))
+    prior = MotionPrior(transforms=normalized_transforms(mats, size),
+                        bounds=normalized_bounds(box, size), correspondence=torch.from_numpy(corr))
+    if flows:
+        prior.pairs, prior.flows, prior.valid = stack_flows(forward)
+    return prior
 
 
 def moving_config(cfg: FitConfig, flow: float | None = None,
