@@ -20,29 +20,26 @@ from invcam.io.video_write import write_video
 
 def _frame_radiance(model: ImagingModel, index: int) -> np.ndarray:
     """All-in-focus linear HDR of frame ``index`` in its own geometry, ``(H, W, 3)``."""
-    return torch.exp2(model.render_log2(index)).cpu().numpy()
+    return model.render_irradiance(index).cpu().numpy()
 
 
-def write_frames(out: Path, model: ImagingModel) -> int:
-    """``out/frames/%05d.exr``: every frame's all-in-focus HDR; returns the frame count."""
+def write_frames_and_preview(out: Path, model: ImagingModel, fps: float = 10.0) -> int:
+    """``out/frames/%05d.exr`` (every frame's all-in-focus HDR) and ``out/preview.mp4``
+    (the same frames tone-mapped with the reference frame's display scale, so brightness
+    does not flicker), in one pass: each frame is rendered once. Returns the frame count.
+    """
     count = int(model.exposure_base.shape[0])
-    with staged_dir(out / "frames", force=True) as stage:
-        for t in range(count):
-            write_exr(stage / f"{t:05d}.exr", _frame_radiance(model, t))
-    return count
-
-
-def write_preview_video(path: Path, model: ImagingModel, fps: float = 10.0) -> None:
-    """A tone-mapped preview video of the per-frame HDR, one display scale for all frames
-    (taken from the reference frame), so brightness does not flicker."""
     params = display_params(_frame_radiance(model, model.reference))
+    with staged_dir(out / "frames", force=True) as stage:
 
-    def frames():
-        for t in range(int(model.exposure_base.shape[0])):
-            mapped = display_tonemap(_frame_radiance(model, t), params=params)
-            yield (mapped * 255.0 + 0.5).astype(np.uint8)
+        def frames():
+            for t in range(count):
+                radiance = _frame_radiance(model, t)
+                write_exr(stage / f"{t:05d}.exr", radiance)
+                yield (display_tonemap(radiance, params=params) * 255.0 + 0.5).astype(np.uint8)
 
-    write_video(path, frames(), fps=fps)
+        write_video(out / "preview.mp4", frames(), fps=fps)
+    return count
 
 
 def write_atlas(path: Path, model: ImagingModel) -> tuple[int, int]:
@@ -54,11 +51,10 @@ def write_atlas(path: Path, model: ImagingModel) -> tuple[int, int]:
 
 def write_video_outputs(out: Path, model: ImagingModel, fps: float = 10.0) -> dict:
     """Write frames/, preview.mp4 and atlas.exr; returns a summary for fit.json."""
-    count = write_frames(out, model)
-    write_preview_video(out / "preview.mp4", model, fps)
+    count = write_frames_and_preview(out, model, fps)
     ha, wa = write_atlas(out / "atlas.exr", model)
     return {"frames_written": count, "atlas_size": [ha, wa],
             "atlas_bounds": list(model.atlas.bounds)}
 
 
-__all__ = ["write_atlas", "write_frames", "write_preview_video", "write_video_outputs"]
+__all__ = ["write_atlas", "write_frames_and_preview", "write_video_outputs"]
