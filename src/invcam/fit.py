@@ -154,6 +154,7 @@ def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures,
     """The loop's starting state: a fresh model, or the one in ``resume`` (whose atlas
     domain is kept, so a resumed fit never changes shape)."""
     torch.manual_seed(cfg.seed)
+    prior = prior.to(flat.device) if prior is not None else None
     if resume is not None and prior is not None and resume.get("atlas_bounds"):
         prior = dataclasses.replace(prior, bounds=tuple(resume["atlas_bounds"]))
     model = build_model(cfg, size, flat, exposures, reference, prior)

@@ -8,6 +8,7 @@ iteration.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -41,6 +42,12 @@ class MotionPrior:
     flows: torch.Tensor | None = None
     valid: torch.Tensor | None = None
     correspondence: torch.Tensor | None = None
+
+    def to(self, device: torch.device) -> MotionPrior:
+        """A copy whose tensors are on ``device`` (the fit samples flows where the model is)."""
+        moved = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return MotionPrior(**{k: v.to(device) if isinstance(v, torch.Tensor) else v
+                              for k, v in moved.items()})
 
 
 def _pixel_centers(pix: torch.Tensor, width: int) -> torch.Tensor:
