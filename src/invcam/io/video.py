@@ -26,7 +26,14 @@ import cv2
 import numpy as np
 
 from invcam.errors import InvcamError
-from invcam.io.stack import Stack, StackImage, _load_json, image_stats, load_stack
+from invcam.io.stack import (
+    Stack,
+    StackImage,
+    _describe_pixels,
+    _Entry,
+    _load_json,
+    load_stack,
+)
 from invcam.io.video_write import write_video
 
 __all__ = ["VIDEO_SUFFIXES", "apply_exposure_cycle", "is_video", "load_input", "load_video",
@@ -257,11 +264,11 @@ def _decode(
 
 
 def _frame_image(path: Path, index: int, raw: np.ndarray, exposure: float | None) -> StackImage:
-    saturated, underexposed = image_stats(raw)
-    grey = bool((raw == raw[..., :1]).all())
+    """Frame ``index`` of the video described as a stack image (the stack reader's own
+    description: bit depth, grey flag, saturated and underexposed fractions)."""
     source = "unknown" if exposure is None else "sidecar"
-    return StackImage(f"{path.name}#{index:05d}", path, exposure, source, {"frame": index}, 8,
-                      tuple(raw.shape[:2]), grey, saturated, underexposed)
+    entry = _Entry(f"{path.name}#{index:05d}", path, exposure, source, {"frame": index})
+    return _describe_pixels(entry, raw, tuple(raw.shape[:2]))
 
 
 def _read_sidecar(sidecar: Path, count: int) -> tuple[list[float | None] | None, int | None]:
