@@ -36,6 +36,19 @@ def test_dense_grid_reads_bilinear_values():
     assert torch.allclose(grid(q)[0, :, 0], torch.tensor([0.0, 3.0, 1.5]))
 
 
+def test_dense_grid_regrouping_matches_per_group_reads(monkeypatch):
+    torch.manual_seed(0)
+    grid = DenseGrid2D((20, 30), levels=3, features=2, base=4, finest=30, init_scale=1.0)
+    q = torch.rand(3, 7, 2) * 2 - 1  # 21 points: not a multiple of 2 or 4 groups
+    expected = torch.cat([torch.nn.functional.grid_sample(
+        g.expand(3, -1, -1, -1), q[:, :, None], padding_mode="border",
+        align_corners=False)[..., 0]
+        for g in grid.grids], dim=1).transpose(1, 2)
+    for threads in (1, 2, 4):
+        monkeypatch.setattr(torch, "get_num_threads", lambda t=threads: t)
+        assert torch.allclose(grid(q), expected, atol=1e-6)
+
+
 def test_deformation_starts_at_identity():
     d = Deformation(ModelConfig(), num_images=3, size=(30, 40), reference=1)
     p = torch.rand(3, 20, 2) * 2 - 1
@@ -72,3 +85,4 @@ def test_atlas_output_shape_and_bias():
         out = a(torch.zeros(2, 5, 2))
         assert out.shape == (2, 5, 3)
         assert (out - -3.0).abs().max() < 1.0
+

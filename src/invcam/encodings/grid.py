@@ -73,5 +73,27 @@ class DenseGrid2D(nn.Module):
         self.out_dim = levels * features
 
     def forward(self, q: torch.Tensor) -> torch.Tensor:
-        """Features at ``q``: ``(S, N, 2)`` -> ``(S, N, L * F)``."""
-        return torch.cat([sample_grid_cf(g, q) for g in self.grids], dim=1).transpose(1, 2)
+        """Features at ``q``: ``(S, N, 2)`` -> ``(S, N, L * F)``.
+
+        The grids are shared by all queries, so on the CPU the S * N queries are regrouped
+        into as many groups as there are threads: ``grid_sample`` parallelises over groups
+        only, and S groups on fewer threads leave one idle part of the time.
+        """
+        s, n, _ = q.shape
+        groups = 1 if q.device.type != "cpu" else max(1, torch.get_num_threads())
+        q = _regroup(q, groups)
+        feats = torch.cat([sample_grid_cf(g, q) for g in self.grids], dim=1)
+        out = feats.transpose(1, 2).reshape(-1, self.out_dim)
+        return out[: s * n].reshape(s, n, self.out_dim)
+
+
+def _regroup(x: torch.Tensor, groups: int) -> torch.Tensor:
+    """``(S, N, D)`` -> ``(G, M, D)``: the S * N rows split into G equal groups, padded at
+    the end with copies of the first rows (their outputs are dropped)."""
+    flat = x.reshape(-1, x.shape[-1])
+    per = -(-flat.shape[0] // groups)
+    pad = per * groups - flat.shape[0]
+    if pad:
+        flat = torch.cat([flat, flat[:1].expand(pad, -1)])
+    return flat.reshape(groups, per, x.shape[-1])
+
