@@ -54,6 +54,9 @@ class ModelConfig:
     """Side n of the n x n sampling patch (paper: 3)."""
     blur_radius: float = 5.0
     """Maximum offset s in pixels (paper: 5)."""
+    blur_centered: bool = True
+    """Move each PSF's taps so that their weighted centroid is the pixel itself: defocus
+    blurs without shifting, and shifts are left to D (False: the paper's free offsets)."""
     blur_center_logit: float = 2.0
     """Initial logit of the patch centre: the initial PSF is close to a delta."""
     tone_hidden: int = 16
@@ -68,6 +71,13 @@ class LossConfig:
 
     color: float = 1.0
     """lambda_c: colour reconstruction MSE (Eq. 10)."""
+    color_relative: float = 0.3
+    """Offset e of the relative colour loss: errors weighted by 1 / (observed + e)^2, so
+    that a dark image constrains the atlas as much as a bright one; 0: plain MSE (paper)."""
+    focus_weight: float = 1.0
+    """Scale s in pixels of the focus weighting of the colour loss: each sample counts
+    1 / (1 + (rms / s)^2), rms being its learned PSF's radius, so the image in focus at a
+    place outvotes the defocused ones there; 0: off (paper)."""
     white_balance: float = 1.0
     """lambda_w: ||T(0) - c0||^2 (Eq. 12)."""
     gradient: float = 100.0
@@ -144,7 +154,8 @@ PRESETS: dict[str, FitConfig] = {
     "paper": FitConfig(
         preset="paper",
         model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
-                          blur="mlp", mlp_layers=6),
+                          blur="mlp", mlp_layers=6, blur_centered=False),
+        loss=LossConfig(color_relative=0.0, focus_weight=0.0),
         optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
                           lr_tone=1e-4, lr_deform=1e-4, lr_blur=1e-4, lr_final=1.0,
                           warmup=0.0),
@@ -166,8 +177,16 @@ def config_to_dict(cfg: FitConfig) -> dict:
     return {"version": CONFIG_VERSION, **dataclasses.asdict(cfg)}
 
 
+# Fields added after a config version was first written, with the value that reproduces
+# how older files were fitted (a missing field must not switch on a newer behaviour).
+_LEGACY = {"model": {"blur_centered": False},
+           "loss": {"color_relative": 0.0, "focus_weight": 0.0}}
+
+
 def config_from_dict(data: dict) -> FitConfig:
-    """Inverse of :func:`config_to_dict`; rejects other versions and unknown fields."""
+    """Inverse of :func:`config_to_dict`; rejects other versions and unknown fields.
+
+    Fields missing from an older file of the same version take their legacy values."""
     if data.get("version") != CONFIG_VERSION:
         raise InvcamError(f"config version {data.get('version')!r} is not supported "
                           f"(this invcam reads version {CONFIG_VERSION})")
@@ -175,7 +194,8 @@ def config_from_dict(data: dict) -> FitConfig:
         return FitConfig(
             preset=data["preset"], seed=data["seed"], log_every=data["log_every"],
             exposure_bound=data["exposure_bound"],
-            model=ModelConfig(**data["model"]), loss=LossConfig(**data["loss"]),
+            model=ModelConfig(**{**_LEGACY["model"], **data["model"]}),
+            loss=LossConfig(**{**_LEGACY["loss"], **data["loss"]}),
             optim=OptimConfig(**data["optim"]),
         )
     except (KeyError, TypeError) as exc:

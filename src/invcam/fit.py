@@ -198,7 +198,7 @@ class _Loop:
         centers, targets = sample_pixels(self.images, self.model.size[1], per_image, self.gen)
         out = self.model(centers)
         loss, terms = total_loss(self.cfg.loss, out["color"], targets, self.model.tonemap,
-                                 self.x_range)
+                                 self.x_range, out["spread"])
         extra, extra_values = extra_terms(self.model, self.cfg.loss, self.prior, progress,
                                           self.gen)
         if extra is not None:

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
+from invcam.camera.blur import psf_rms
 from invcam.config import ModelConfig
 from invcam.scene import Atlas, Deformation
 
@@ -40,6 +41,7 @@ class ImagingModel(nn.Module):
         b = int(log2_exposures.shape[0])
         self.size = tuple(size)
         self.reference = reference
+        self.centered = cfg.blur_centered
         self.bound = exposure_bound
         self.learn_exposure = learn_exposure
         self.deformation = Deformation(cfg, b, size, reference)
@@ -71,6 +73,22 @@ class ImagingModel(nn.Module):
         """Scene model: ``(S, N, 2)`` normalized points -> ``(S, N, 3)`` log2 irradiance."""
         return self.atlas(self.deformation(p, index))
 
+    def psf(self, centers: torch.Tensor,
+            index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The PSF at patch centres ``(S, N, 2)`` (pixels) of images ``index`` ``(S,)``.
+
+        Returns:
+            taps ``(S, N, K, 2)``: P + dP relative to the centre, in pixels (moved so that
+            their weighted centroid is 0 when ``blur_centered``: a shift belongs to D, and a
+            shifted PSF of the reference image would shift the all-in-focus output);
+            weights ``(S, N, K)``.
+        """
+        offsets, weights = self.blur(self.normalize(centers), index)
+        taps = self.patch + offsets
+        if self.centered:
+            taps = taps - (weights[..., None] * taps).sum(-2, keepdim=True)
+        return taps, weights
+
     def forward(self, centers: torch.Tensor,
                 index: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Render blurry LDR colours at patch centres.
@@ -80,18 +98,20 @@ class ImagingModel(nn.Module):
             index: ``(S,)`` image of each row; None means all B images in order.
 
         Returns:
-            ``color`` ``(S, N, 3)`` in (0, 1); ``x`` ``(S, N, 3)`` the tone mapper's input.
+            ``color`` ``(S, N, 3)`` in (0, 1); ``x`` ``(S, N, 3)`` the tone mapper's input;
+            ``spread`` ``(S, N)`` the PSF's RMS radius in pixels.
         """
         s, n, _ = centers.shape
         if index is None:
             index = torch.arange(s, device=centers.device)
-        offsets, weights = self.blur(self.normalize(centers), index)      # Eq. 4-5
-        pos = centers[:, :, None, :] + self.patch + offsets              # P' = P + dP
-        log2r = self.sharp_log2(self.normalize(pos).reshape(s, -1, 2), index)  # Eq. 1-2
+        taps, weights = self.psf(centers, index)                          # Eq. 4-5
+        pos = self.normalize(centers[:, :, None, :] + taps).reshape(s, -1, 2)
+        log2r = self.sharp_log2(pos, index)                               # Eq. 1-2
         r = torch.exp2(log2r.reshape(s, n, -1, 3))
         r_blur = blur_irradiance(r, weights)                              # Eq. 6
         x = torch.log2(r_blur.clamp_min(1e-30)) + self.log2_exposures()[index][:, None, None]
-        return {"color": self.tonemap(x), "x": x}                         # Eq. 9
+        return {"color": self.tonemap(x), "x": x,                         # Eq. 9
+                "spread": psf_rms(taps, weights)}
 
     def _tiles(self, rows: int):
         """Row tiles of pixel centres: yields ``(y0, y1, (1, T, 2) pixel coordinates)``."""
@@ -134,9 +154,7 @@ class ImagingModel(nn.Module):
         out = torch.empty(h, w, device=self.patch.device)
         idx = torch.tensor([index], device=self.patch.device)
         for y0, y1, xy in self._tiles(rows_per_tile):
-            offsets, weights = self.blur(self.normalize(xy), idx)
-            d2 = ((self.patch + offsets) ** 2).sum(-1)
-            out[y0:y1] = (weights * d2).sum(-1).sqrt().reshape(y1 - y0, w)
+            out[y0:y1] = psf_rms(*self.psf(xy, idx)).reshape(y1 - y0, w)
         return out
 
     @torch.no_grad()

@@ -8,9 +8,33 @@ from invcam.camera import ToneMapper
 from invcam.config import LossConfig
 
 
-def color_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Eq. 10: mean squared error between predicted and observed colours ``(..., C)``."""
-    return torch.mean((pred - target) ** 2)
+def color_loss(pred: torch.Tensor, target: torch.Tensor, relative: float = 0.0,
+               weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Eq. 10: mean squared error between predicted and observed colours ``(S, N, C)``.
+
+    Args:
+        relative: > 0 weights each error by ``1 / (target + relative)^2``, so that dark and
+            bright observations count alike (0: plain MSE, as in the paper).
+        weight: ``(S, N)`` extra weight per sample (None: 1).
+
+    Weighted forms are normalised by the mean weight, so the loss keeps MSE's scale.
+    """
+    err = (pred - target) ** 2
+    w = None if relative <= 0 else (target + relative).reciprocal().square()
+    if weight is not None:
+        w = weight[..., None].expand_as(err) if w is None else w * weight[..., None]
+    if w is None:
+        return torch.mean(err)
+    return torch.mean(err * w) / w.mean()
+
+
+def focus_weight(spread: torch.Tensor, scale: float) -> torch.Tensor | None:
+    """Per-sample weight ``1 / (1 + (spread / scale)^2)`` from the learned PSF's RMS radius
+    ``spread`` (pixels, any shape; not differentiated): at each place the images that see
+    it in focus outvote the defocused ones. None when ``scale`` is 0 (off)."""
+    if scale <= 0:
+        return None
+    return (1.0 + (spread.detach() / scale) ** 2).reciprocal()
 
 
 def white_balance_loss(tonemap: ToneMapper, c0: float) -> torch.Tensor:
@@ -50,13 +74,17 @@ def grid_smoothness(table: torch.Tensor) -> torch.Tensor:
 
 
 def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonemap: ToneMapper,
-               x_range: tuple[float, float]) -> tuple[torch.Tensor, dict[str, float]]:
+               x_range: tuple[float, float], spread: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, dict[str, float]]:
     """Eq. 14 without the flow term (added by the caller when ``cfg.flow > 0``).
+
+    ``spread`` ``(S, N)``: the PSF's RMS radius at each sample (for ``cfg.focus_weight``).
 
     Returns:
         the scalar loss and a dict of the individual terms (floats, for logging).
     """
-    lc = color_loss(pred, target)
+    weight = None if spread is None else focus_weight(spread, cfg.focus_weight)
+    lc = color_loss(pred, target, cfg.color_relative, weight)
     lw = white_balance_loss(tonemap, cfg.c0)
     lg = gradient_loss(tonemap, x_range[0], x_range[1], cfg.gradient_samples)
     loss = cfg.color * lc + cfg.white_balance * lw + cfg.gradient * lg

@@ -7,7 +7,7 @@ import torch
 from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
 from invcam.camera.blur import bounded_offsets
 from invcam.config import ModelConfig
-from invcam.losses import gradient_loss, white_balance_loss
+from invcam.losses import color_loss, focus_weight, gradient_loss, white_balance_loss
 
 
 def test_patch_grid_is_centred_3x3():
@@ -80,3 +80,43 @@ def test_white_balance_loss_measures_distance_from_c0():
         t.offset.fill_(1.0)
     expected = 3 * (torch.sigmoid(torch.tensor(1.0)) - 0.5) ** 2
     assert torch.isclose(white_balance_loss(t, 0.5), expected)
+
+
+def test_relative_color_loss_weighs_dark_errors_more():
+    target = torch.tensor([[0.05, 0.05, 0.05], [0.9, 0.9, 0.9]])
+    dark_err = target + torch.tensor([[0.02, 0.02, 0.02], [0.0, 0.0, 0.0]])
+    bright_err = target + torch.tensor([[0.0, 0.0, 0.0], [0.02, 0.02, 0.02]])
+    # plain MSE (Eq. 10) cannot tell the two apart
+    assert torch.isclose(color_loss(dark_err, target), color_loss(bright_err, target))
+    rel_dark, rel_bright = color_loss(dark_err, target, 0.1), color_loss(bright_err, target, 0.1)
+    ratio = ((0.9 + 0.1) / (0.05 + 0.1)) ** 2
+    assert torch.isclose(rel_dark / rel_bright, torch.tensor(ratio), rtol=1e-4)
+    assert color_loss(target, target, 0.1) == 0
+
+
+def test_focus_weight_favours_the_sharp_image_and_scales_the_loss():
+    spread = torch.tensor([[0.0, 1.0, 3.0]])
+    w = focus_weight(spread, 1.0)
+    assert torch.allclose(w, torch.tensor([[1.0, 0.5, 0.1]]))
+    assert focus_weight(spread, 0.0) is None
+    # a sample with error 0.1 in focus and one with error 0.1 out of focus
+    pred, target = torch.tensor([[[0.6] * 3, [0.5] * 3]]), torch.full((1, 2, 3), 0.5)
+    sharp = color_loss(pred, target, weight=torch.tensor([[1.0, 0.1]]))
+    blurry = color_loss(pred.flip(1), target, weight=torch.tensor([[1.0, 0.1]]))
+    assert torch.isclose(sharp / blurry, torch.tensor(10.0))
+
+
+def test_centered_psf_has_its_centroid_on_the_pixel():
+    from invcam.imaging import ImagingModel
+
+    torch.manual_seed(0)
+    for centered in (True, False):
+        model = ImagingModel(ModelConfig(blur_centered=centered), (20, 30), torch.zeros(2), 0)
+        with torch.no_grad():
+            model.blur.table.normal_(0.0, 1.0)
+        taps, weights = model.psf(torch.rand(2, 50, 2) * 20, torch.arange(2))
+        centroid = (weights[..., None] * taps).sum(-2).norm(dim=-1)
+        if centered:
+            assert centroid.max() < 1e-5
+        else:  # the paper's free offsets shift the PSF
+            assert centroid.max() > 0.1

@@ -45,6 +45,12 @@ def blur_irradiance(r: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     return (r * weights[..., None]).sum(dim=-2)
 
 
+def psf_rms(taps: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """RMS radius of PSFs: ``(..., K, 2)`` tap positions relative to the patch centre
+    (P + dP, pixels) and ``(..., K)`` weights -> ``(...)`` pixels."""
+    return ((weights * (taps * taps).sum(-1)).sum(-1) + 1e-12).sqrt()
+
+
 class BlurGenerator(nn.Module):
     """O(p_c) and W(p_c) of Eq. 4-5, per image.
 

@@ -88,15 +88,18 @@ def estimate_prior(stack, reference: int, model: str = "similarity",
 def moving_config(cfg: FitConfig, flow: float | None = None,
                   rigidity: float | None = None) -> FitConfig:
     """``cfg`` set up for a moving scene: flow-loss and rigidity weights (given ones, else
-    the config's own if set, else the defaults above) and a finer residual grid for D."""
+    the config's own if set, else the defaults above), a finer residual grid for D, and
+    the paper's plain colour loss: the relative and focus weightings, which help static
+    stacks, cost 2.6 dB PSNR-mu on the dynamic beachball stack (docs/benchmarks.md §5c)."""
     loss = cfg.loss
     flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
     rigidity = rigidity if rigidity is not None else (loss.rigidity or RIGIDITY_WEIGHT)
     model = cfg.model
     if model.deform == "grid":
         model = dataclasses.replace(model, deform_cell=min(model.deform_cell, DEFORM_CELL))
-    return dataclasses.replace(cfg, model=model,
-                               loss=dataclasses.replace(loss, flow=flow, rigidity=rigidity))
+    loss = dataclasses.replace(loss, flow=flow, rigidity=rigidity, color_relative=0.0,
+                               focus_weight=0.0)
+    return dataclasses.replace(cfg, model=model, loss=loss)
 
 
 __all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms"]
