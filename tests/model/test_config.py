@@ -15,3 +15,13 @@ def test_config_round_trip_and_legacy_fields():
     assert legacy.model.blur_centered is False
     assert legacy.loss.color_relative == 0.0 and legacy.loss.focus_weight == 0.0
     assert preset("paper").loss.focus_weight == 0.0 and not preset("paper").model.blur_centered
+
+
+def test_moving_scenes_use_the_plain_colour_loss():
+    from invcam.motion.prior import moving_config
+
+    fast = preset("fast")
+    assert fast.loss.color_relative > 0 and fast.loss.focus_weight > 0
+    moving = moving_config(fast)
+    assert moving.loss.color_relative == 0.0 and moving.loss.focus_weight == 0.0
+    assert moving.model.blur_centered and moving.loss.rigidity > 0
