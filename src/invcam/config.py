@@ -71,7 +71,7 @@ class LossConfig:
 
     color: float = 1.0
     """lambda_c: colour reconstruction MSE (Eq. 10)."""
-    color_relative: float = 0.3
+    color_relative: float = 1.0
     """Offset e of the relative colour loss: errors weighted by 1 / (observed + e)^2, so
     that a dark image constrains the atlas as much as a bright one; 0: plain MSE (paper)."""
     focus_weight: float = 1.0
