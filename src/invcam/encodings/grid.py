@@ -96,4 +96,3 @@ def _regroup(x: torch.Tensor, groups: int) -> torch.Tensor:
     if pad:
         flat = torch.cat([flat, flat[:1].expand(pad, -1)])
     return flat.reshape(groups, per, x.shape[-1])
-
