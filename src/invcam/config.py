@@ -57,6 +57,10 @@ class ModelConfig:
     blur_centered: bool = True
     """Move each PSF's taps so that their weighted centroid is the pixel itself: defocus
     blurs without shifting, and shifts are left to D (False: the paper's free offsets)."""
+    blur_jitter: float = 0.45
+    """While fitting, each PSF tap moves by a uniform random offset of up to this multiple
+    of the PSF's RMS radius (jittered sampling: the kernel acts as a continuous one; 0: the
+    paper's fixed taps). Rendering never jitters."""
     blur_center_logit: float = 2.0
     """Initial logit of the patch centre: the initial PSF is close to a delta."""
     tone_hidden: int = 16
@@ -154,7 +158,8 @@ PRESETS: dict[str, FitConfig] = {
     "paper": FitConfig(
         preset="paper",
         model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
-                          blur="mlp", mlp_layers=6, blur_centered=False),
+                          blur="mlp", mlp_layers=6, blur_centered=False,
+                          blur_jitter=0.0),
         loss=LossConfig(color_relative=0.0, focus_weight=0.0),
         optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
                           lr_tone=1e-4, lr_deform=1e-4, lr_blur=1e-4, lr_final=1.0,
@@ -179,7 +184,7 @@ def config_to_dict(cfg: FitConfig) -> dict:
 
 # Fields added after a config version was first written, with the value that reproduces
 # how older files were fitted (a missing field must not switch on a newer behaviour).
-_LEGACY = {"model": {"blur_centered": False},
+_LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0},
            "loss": {"color_relative": 0.0, "focus_weight": 0.0}}
 
 

@@ -196,7 +196,7 @@ class _Loop:
             g["lr"] = g["base"] * factor
         per_image = max(1, self.cfg.optim.batch // self.images.shape[0])
         centers, targets = sample_pixels(self.images, self.model.size[1], per_image, self.gen)
-        out = self.model(centers)
+        out = self.model(centers, jitter=self.cfg.model.blur_jitter, gen=self.gen)
         loss, terms = total_loss(self.cfg.loss, out["color"], targets, self.model.tonemap,
                                  self.x_range, out["spread"])
         extra, extra_values = extra_terms(self.model, self.cfg.loss, self.prior, progress,

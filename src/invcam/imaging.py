@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
-from invcam.camera.blur import psf_rms
+from invcam.camera.blur import jitter_taps, psf_rms
 from invcam.config import ModelConfig
 from invcam.scene import Atlas, Deformation
 
@@ -89,13 +89,17 @@ class ImagingModel(nn.Module):
             taps = taps - (weights[..., None] * taps).sum(-2, keepdim=True)
         return taps, weights
 
-    def forward(self, centers: torch.Tensor,
-                index: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def forward(self, centers: torch.Tensor, index: torch.Tensor | None = None,
+                jitter: float = 0.0, gen: torch.Generator | None = None
+                ) -> dict[str, torch.Tensor]:
         """Render blurry LDR colours at patch centres.
 
         Args:
             centers: ``(S, N, 2)`` pixel coordinates (x, y) of patch centres.
             index: ``(S,)`` image of each row; None means all B images in order.
+            jitter: training only: the taps' random jitter, a multiple of the PSF's RMS
+                radius (:func:`~invcam.camera.blur.jitter_taps`; 0: none).
+            gen: random generator of the jitter.
 
         Returns:
             ``color`` ``(S, N, 3)`` in (0, 1); ``x`` ``(S, N, 3)`` the tone mapper's input;
@@ -105,13 +109,15 @@ class ImagingModel(nn.Module):
         if index is None:
             index = torch.arange(s, device=centers.device)
         taps, weights = self.psf(centers, index)                          # Eq. 4-5
+        spread = psf_rms(taps, weights)
+        taps = jitter_taps(taps, spread, jitter, gen)
         pos = self.normalize(centers[:, :, None, :] + taps).reshape(s, -1, 2)
         log2r = self.sharp_log2(pos, index)                               # Eq. 1-2
         r = torch.exp2(log2r.reshape(s, n, -1, 3))
         r_blur = blur_irradiance(r, weights)                              # Eq. 6
         x = torch.log2(r_blur.clamp_min(1e-30)) + self.log2_exposures()[index][:, None, None]
         return {"color": self.tonemap(x), "x": x,                         # Eq. 9
-                "spread": psf_rms(taps, weights)}
+                "spread": spread}
 
     def _tiles(self, rows: int):
         """Row tiles of pixel centres: yields ``(y0, y1, (1, T, 2) pixel coordinates)``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
-from invcam.camera.blur import bounded_offsets
+from invcam.camera.blur import bounded_offsets, jitter_taps
 from invcam.config import ModelConfig
 from invcam.losses import color_loss, focus_weight, gradient_loss, white_balance_loss
 
@@ -120,3 +120,32 @@ def test_centered_psf_has_its_centroid_on_the_pixel():
             assert centroid.max() < 1e-5
         else:  # the paper's free offsets shift the PSF
             assert centroid.max() > 0.1
+
+
+def test_jitter_moves_taps_within_their_box_and_leaves_sharp_psfs():
+    gen = torch.Generator().manual_seed(0)
+    taps = patch_grid(3).expand(2, 4000, 9, 2)
+    spread = torch.tensor([0.0, 2.0])[:, None].expand(2, 4000)
+    assert jitter_taps(taps, spread, 0.0, gen) is taps
+    moved = jitter_taps(taps, spread, 0.5, gen) - taps
+    assert moved[0].abs().max() == 0.0                      # a sharp PSF stays sharp
+    assert moved[1].abs().max() <= 1.0 + 1e-6               # a = 0.5 * 2 px
+    # uniform in [-1, 1]^2: zero mean, variance 1/3 per coordinate
+    assert moved[1].mean().abs() < 0.02 and abs(moved[1].var().item() - 1 / 3) < 0.02
+
+
+def test_jitter_changes_training_renders_only():
+    from invcam.imaging import ImagingModel
+
+    torch.manual_seed(0)
+    model = ImagingModel(ModelConfig(blur_center_logit=0.0), (16, 24), torch.zeros(2), 0)
+    with torch.no_grad():
+        for p in model.atlas.parameters():
+            p.normal_(0.0, 0.5)
+    centers = torch.rand(2, 64, 2) * 16
+    plain = model(centers)["color"]
+    assert torch.equal(plain, model(centers, jitter=0.0)["color"])
+    gen = torch.Generator().manual_seed(1)
+    jittered = model(centers, jitter=0.5, gen=gen)
+    assert (jittered["color"] - plain).abs().max() > 1e-3   # a flat PSF is jittered
+    assert torch.equal(jittered["spread"], model(centers)["spread"])

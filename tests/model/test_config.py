@@ -10,11 +10,13 @@ def test_config_round_trip_and_legacy_fields():
     assert config_from_dict(config_to_dict(cfg)) == cfg
     old = config_to_dict(cfg)
     del old["model"]["blur_centered"], old["loss"]["color_relative"], old["loss"]["focus_weight"]
+    del old["model"]["blur_jitter"]
     legacy = config_from_dict(old)
     # a file written before these fields existed is read back as it was fitted
-    assert legacy.model.blur_centered is False
+    assert legacy.model.blur_centered is False and legacy.model.blur_jitter == 0.0
     assert legacy.loss.color_relative == 0.0 and legacy.loss.focus_weight == 0.0
     assert preset("paper").loss.focus_weight == 0.0 and not preset("paper").model.blur_centered
+    assert preset("paper").model.blur_jitter == 0.0 < cfg.model.blur_jitter
 
 
 def test_moving_scenes_use_the_plain_colour_loss():
