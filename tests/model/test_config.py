@@ -27,3 +27,4 @@ def test_moving_scenes_use_the_plain_colour_loss():
     moving = moving_config(fast)
     assert moving.loss.color_relative == 0.0 and moving.loss.focus_weight == 0.0
     assert moving.model.blur_centered and moving.loss.rigidity > 0
+    assert moving.model.blur_jitter == fast.model.blur_jitter > 0     # measured: §5c

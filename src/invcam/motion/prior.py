@@ -90,7 +90,8 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
     """``cfg`` set up for a moving scene: flow-loss and rigidity weights (given ones, else
     the config's own if set, else the defaults above), a finer residual grid for D, and
     the paper's plain colour loss: the relative and focus weightings, which help static
-    stacks, cost 2.6 dB PSNR-mu on the dynamic beachball stack (docs/benchmarks.md §5c)."""
+    stacks, cost 2.6 dB PSNR-mu on the dynamic beachball stack (docs/benchmarks.md §5c).
+    The PSF jitter (``ModelConfig.blur_jitter``) stays: it helped there too."""
     loss = cfg.loss
     flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
     rigidity = rigidity if rigidity is not None else (loss.rigidity or RIGIDITY_WEIGHT)
