@@ -8,7 +8,7 @@ import math
 import torch
 
 from invcam.config import FitConfig
-from invcam.fit_terms import MotionPrior
+from invcam.fit_terms import MotionPrior, pixel_centers
 from invcam.imaging import ImagingModel
 from invcam.init import initial_exposures, initial_log2_irradiance
 from invcam.scene.deformation import apply_homography
@@ -66,7 +66,7 @@ def sample_pixels(images: torch.Tensor, width: int, per_image: int, gen: torch.G
     b, hw, _ = images.shape
     idx = torch.randint(hw, (b, per_image), generator=gen, device=images.device)
     targets = _unit(torch.gather(images, 1, idx[..., None].expand(-1, -1, 3)))
-    centers = torch.stack([idx % width, idx // width], dim=-1).to(targets.dtype) + 0.5
+    centers = pixel_centers(idx, width, targets.dtype)
     return centers, targets
 
 

@@ -50,10 +50,11 @@ class MotionPrior:
                               for k, v in moved.items()})
 
 
-def _pixel_centers(pix: torch.Tensor, width: int) -> torch.Tensor:
+def pixel_centers(pix: torch.Tensor, width: int,
+                  dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Flat pixel indices ``(...)`` -> pixel-centre coordinates ``(..., 2)`` (x, y)."""
     return torch.stack([pix % width, torch.div(pix, width, rounding_mode="floor")],
-                       dim=-1).float() + 0.5
+                       dim=-1).to(dtype) + 0.5
 
 
 def flow_term(model: ImagingModel, prior: MotionPrior, samples: int,
@@ -67,7 +68,7 @@ def flow_term(model: ImagingModel, prior: MotionPrior, samples: int,
     flow = torch.gather(prior.flows.reshape(n_pairs, h * w, 2), 1,
                         pix[..., None].expand(-1, -1, 2)).float()
     valid = torch.gather(prior.valid.reshape(n_pairs, h * w), 1, pix)
-    xy = _pixel_centers(pix, w)
+    xy = pixel_centers(pix, w)
     q_a = model.deformation(model.normalize(xy), prior.pairs[:, 0])
     q_b = model.deformation(model.normalize(xy + flow), prior.pairs[:, 1])
     return flow_loss(q_a, q_b, valid)

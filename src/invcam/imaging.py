@@ -124,10 +124,8 @@ class ImagingModel(nn.Module):
         h, w = self.size
         dev = self.patch.device
         xs = torch.arange(w, device=dev, dtype=torch.float32) + 0.5
-        for y0 in range(0, h, rows):
-            ys = torch.arange(y0, min(h, y0 + rows), device=dev, dtype=torch.float32) + 0.5
-            yy, xx = torch.meshgrid(ys, xs, indexing="ij")
-            yield y0, y0 + len(ys), torch.stack([xx, yy], dim=-1).reshape(1, -1, 2)
+        ys = torch.arange(h, device=dev, dtype=torch.float32) + 0.5
+        yield from _row_tiles(xs, ys, rows)
 
     @torch.no_grad()
     def render_log2(self, index: int, rows_per_tile: int = 64) -> torch.Tensor:
@@ -172,12 +170,9 @@ class ImagingModel(nn.Module):
         wa, ha = max(1, round((x1 - x0) * w / 2)), max(1, round((y1 - y0) * h / 2))
         dev = self.patch.device
         xs = x0 + (torch.arange(wa, device=dev) + 0.5) * (x1 - x0) / wa
+        ys = y0 + (torch.arange(ha, device=dev) + 0.5) * (y1 - y0) / ha
         out = torch.empty(ha, wa, 3, device=dev)
-        for r0 in range(0, ha, rows_per_tile):
-            r1 = min(ha, r0 + rows_per_tile)
-            ys = y0 + (torch.arange(r0, r1, device=dev) + 0.5) * (y1 - y0) / ha
-            yy, xx = torch.meshgrid(ys, xs, indexing="ij")
-            q = torch.stack([xx, yy], dim=-1).reshape(1, -1, 2)
+        for r0, r1, q in _row_tiles(xs, ys, rows_per_tile):
             out[r0:r1] = self.atlas(q).reshape(r1 - r0, wa, 3)
         return out
 
@@ -190,3 +185,11 @@ class ImagingModel(nn.Module):
         """The learned response on a grid: ``(steps,)`` log2 exposures, ``(steps, 3)`` values."""
         x = torch.linspace(lo, hi, steps, device=self.patch.device)
         return x, self.tonemap(x[:, None].expand(-1, 3))
+
+
+def _row_tiles(xs: torch.Tensor, ys: torch.Tensor, rows: int):
+    """Tiles of ``rows`` rows of the grid ``xs`` ``(W,)`` x ``ys`` ``(H,)``: yields
+    ``(r0, r1, (1, T, 2) coordinates (x, y))``."""
+    for r0 in range(0, ys.shape[0], rows):
+        yy, xx = torch.meshgrid(ys[r0 : r0 + rows], xs, indexing="ij")
+        yield r0, r0 + yy.shape[0], torch.stack([xx, yy], dim=-1).reshape(1, -1, 2)

@@ -126,6 +126,7 @@ def common_scale(lum_a: np.ndarray, lum_b: np.ndarray, valid: np.ndarray) -> flo
 
 def normalize_pair(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
                    t_b: float | None = None, method: str = "auto",
+                   clipped: tuple[np.ndarray, np.ndarray] | None = None,
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two differently exposed frames as 8-bit grey images of a common brightness.
 
@@ -136,6 +137,7 @@ def normalize_pair(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
             histogram matching of ``b`` to ``a`` on valid pixels) or ``"auto"`` (gain, and
             histogram matching when the normalized distributions still differ by more
             than ``AUTO_GAP`` grey levels).
+        clipped: ``(clipped_mask(a), clipped_mask(b))`` when the caller has them already.
 
     Returns:
         ``a_n`` ``(H, W)`` uint8, ``b_n`` ``(H, W)`` uint8 and ``valid`` ``(H, W)`` bool:
@@ -146,7 +148,8 @@ def normalize_pair(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         raise InvcamError(f"frames differ in size: {a.shape} vs {b.shape}")
-    valid = ~clipped_mask(a) & ~clipped_mask(b)
+    clip_a, clip_b = clipped if clipped is not None else (clipped_mask(a), clipped_mask(b))
+    valid = ~clip_a & ~clip_b
     lum_a, lum_b = linear_luminance(a), linear_luminance(b)
     gain = pair_gain(lum_a, lum_b, valid, t_a, t_b)
     if gain > 1.0:

@@ -140,11 +140,12 @@ def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     """
     if fb_threshold <= 0:
         raise InvcamError(f"fb_threshold must be positive, got {fb_threshold}")
-    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, method=method)
+    clip_a, clip_b = clipped_mask(a), clipped_mask(b)
+    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, method=method, clipped=(clip_a, clip_b))
     forward = dense_flow(a_n, b_n)
     backward = dense_flow(b_n, a_n)
     valid = fb_consistent(forward, backward, fb_threshold)
-    valid &= ~clipped_mask(a) & ~clipped_at_target(clipped_mask(b), forward)
+    valid &= ~clip_a & ~clipped_at_target(clip_b, forward)
     return FlowPair(flow=forward, valid=valid)
 
 

@@ -116,9 +116,10 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     """
     if model not in MODELS:
         raise InvcamError(f"unknown registration model {model!r}; use one of {MODELS}")
-    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b)
+    clip_a, clip_b = clipped_mask(a), clipped_mask(b)
+    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, clipped=(clip_a, clip_b))
     size = a_n.shape
-    usable_a, usable_b = ~clipped_mask(a), ~clipped_mask(b)
+    usable_a, usable_b = ~clip_a, ~clip_b
     src, dst = match_points(a_n, b_n, usable_a, usable_b)
     m, inliers = fit_matches(src, dst, model)
     if inliers >= MIN_INLIERS[model] and plausible(m, size):
