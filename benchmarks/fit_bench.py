@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from fitrun import timed_fit
 
 from invcam.baselines import run_baseline
 from invcam.io.hdr import read_hdr_image
@@ -38,18 +37,12 @@ def best_input(scene: str, size, seed: int) -> float:
 def run_scene(scene: str, size, minutes: float, out: Path, seed: int) -> dict:
     stack_dir, fit_dir = out / scene / "stack", out / scene / "fit"
     write_synth(stack_dir, scene=scene, layout="diagonal", size=size, seed=seed, force=True)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "invcam.cli", "fit", str(stack_dir), "-o", str(fit_dir),
-                    "--minutes", str(minutes), "--force"], check=True)
-    wall = time.perf_counter() - t0
+    run = timed_fit(stack_dir, fit_dir, minutes)
     gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
     ours = hdr_metrics(read_hdr_image(fit_dir / "radiance.exr"), gt)
-    report = json.loads((fit_dir / "fit.json").read_text())
     debevec = run_baseline("debevec", stack_dir).radiance
     return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec, gt),
-            "best_input_psnr_mu": best_input(scene, size, seed), "wall_s": wall,
-            "fit_s": report["wall_s"], "iterations": report["iterations"],
-            "peak_memory_mb": report["peak_memory_mb"]}
+            "best_input_psnr_mu": best_input(scene, size, seed), **run}
 
 
 def table(rows: list[dict]) -> str:

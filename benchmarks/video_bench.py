@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from fitrun import invcam, timed_fit
 
 from invcam.baselines import run_baseline
 from invcam.display import display_params, display_tonemap
@@ -31,21 +29,15 @@ from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import write_ldr
 from invcam.metrics import hdr_metrics
 
-INVCAM = [sys.executable, "-m", "invcam.cli"]
-
 
 def synth(out: Path, *args: str) -> Path:
-    subprocess.run([*INVCAM, "synth", str(out), "--force", *args], check=True)
+    invcam("synth", str(out), "--force", *args)
     return out
 
 
 def fit(stack: Path, out: Path, minutes: float, *args: str) -> dict:
-    t0 = time.perf_counter()
-    subprocess.run([*INVCAM, "fit", str(stack), "-o", str(out), "--motion", "dynamic",
-                    "--minutes", str(minutes), "--force", *args], check=True)
-    report = json.loads((out / "fit.json").read_text())
-    return {"wall_s": time.perf_counter() - t0, "iterations": report["iterations"],
-            "peak_memory_mb": report["peak_memory_mb"]}
+    """A moving-scene fit (``--motion dynamic``), timed: see :func:`fitrun.timed_fit`."""
+    return timed_fit(stack, out, minutes, "--motion", "dynamic", *args)
 
 
 def score_frames(stack: Path, fit_dir: Path) -> dict:
@@ -122,7 +114,7 @@ def table(rows: list[dict]) -> str:
     lines = ["| run | mean PSNR-μ | min PSNR-μ | mean SSIM-μ | iterations | wall (s) "
              "| peak mem (MB) |", "|" + "---|" * 7]
     for r in rows:
-        name = r.get("variant", f"{r['frames']} frames {r['size']}")
+        name = r["variant"] if "variant" in r else f"{r['frames']} frames {r['size']}"
         lines.append(f"| {name} | {r['psnr_mu']:.2f} | {r['min_psnr_mu']:.2f} "
                      f"| {r['ssim_mu']:.3f} | {r['iterations']} | {r['wall_s']:.0f} "
                      f"| {r['peak_memory_mb']:.0f} |")
