@@ -35,11 +35,16 @@ def crf_csv(crf: CRF, n: int = 1024) -> str:
     return "\n".join(rows) + "\n"
 
 
+def write_images(folder: Path, entries: list[dict], images) -> None:
+    """The images, each as its stack.json entry names it, and ``stack.json`` itself."""
+    for entry, image in zip(entries, images, strict=True):
+        write_ldr(folder / entry["file"], image)
+    write_text(folder / "stack.json", json.dumps({"images": entries}, indent=1) + "\n")
+
+
 def write_result(folder: Path, result: SynthResult, preview: bool = False) -> None:
     """Write every file of a synthesized stack into an existing, empty ``folder``."""
-    for entry, image in zip(result.entries, result.images, strict=True):
-        write_ldr(folder / entry["file"], image)
-    write_text(folder / "stack.json", json.dumps({"images": result.entries}, indent=1) + "\n")
+    write_images(folder, result.entries, result.images)
     gt = folder / "gt"
     gt.mkdir()
     write_exr(gt / "radiance.exr", result.radiance)

@@ -35,7 +35,7 @@ from invcam.io.ldr import write_ldr
 from invcam.io.video_write import write_video
 from invcam.synth.layouts import Shot
 from invcam.synth.motion import PAN_BASE, PARALLAX_CAP
-from invcam.synth.output import crf_csv
+from invcam.synth.output import crf_csv, write_images
 from invcam.synth.preview import (
     TILE_W,
     _grid,
@@ -134,9 +134,7 @@ def _write_truth(gt: Path, result: VideoResult, per_frame: bool) -> None:
 
 def write_video_result(folder: Path, result: VideoResult, preview: bool = False) -> None:
     """Write every file of a synthesized clip into an existing, empty ``folder``."""
-    for entry, image in zip(result.entries, result.frames, strict=True):
-        write_ldr(folder / entry["file"], image)
-    write_text(folder / "stack.json", json.dumps({"images": result.entries}, indent=1) + "\n")
+    write_images(folder, result.entries, result.frames)
     write_video(folder / "video.mp4", result.frames, FPS)
     sidecar = {"exposures": [float(e) for e in result.exposures], "reference": result.reference}
     write_text(folder / "video.json", json.dumps(sidecar) + "\n")
@@ -170,9 +168,7 @@ def write_dynamic_synth(out: str | os.PathLike, scene: str = "demo",
     prepare_out_dir(out, force)
     result = synthesize_dynamic(scene, size, seed, bits)
     with staged_dir(out, force) as stage:
-        for entry, image in zip(result.entries, result.frames, strict=True):
-            write_ldr(stage / entry["file"], image)
-        write_text(stage / "stack.json", json.dumps({"images": result.entries}, indent=1) + "\n")
+        write_images(stage, result.entries, result.frames)
         _write_truth(stage / "gt", result, per_frame=False)
         if preview:
             shots = [Shot(None, t % 3, t == result.reference) for t in range(3)]
