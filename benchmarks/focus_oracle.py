@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from invcam.io.hdr import read_hdr_image
+from invcam.io.ldr import read_ldr
 from invcam.metrics import hdr_metrics
 from invcam.synth.optics import coc_radius, disc_kernel
 
@@ -31,8 +32,7 @@ def usable_coc(stack: Path, depth: np.ndarray, dark: float, bright: float = 0.97
     radii = []
     for entry in json.loads((stack / "stack.json").read_text())["images"]:
         coc = np.minimum(coc_radius(depth, entry["focus_distance"], k), cap)
-        peak = cv2.imread(str(stack / entry["file"]), cv2.IMREAD_UNCHANGED).max(-1)
-        peak = peak / (65535.0 if peak.dtype == np.uint16 else 255.0)
+        peak = read_ldr(stack / entry["file"]).max(-1)
         radii.append(np.where((peak < bright) & (peak > dark), coc, cap))
     return np.min(radii, axis=0)
 
