@@ -135,14 +135,17 @@ def evaluate_images(pred: np.ndarray, gt: np.ndarray, optional: bool = True) -> 
     """Every metric of linear ``(H, W, 3)`` ``pred`` against ``gt`` (what ``invcam eval`` prints).
 
     Returns ``{"scale": s, <metric>: value, ..., "unavailable": {name: reason}}``: the
-    core metrics of :mod:`invcam.metrics`, ``hdr_flip``, and ``jod`` / ``lpips`` when
-    ``optional`` and their packages work.
+    core metrics of :mod:`invcam.metrics`, ``hdr_flip``, the local misregistration and
+    per-band metrics of :mod:`invcam.metrics_local` (``misreg_median_px``,
+    ``misreg_p95_px``, ``misreg_windows``, ``psnr_mu_low`` / ``_mid`` / ``_high``,
+    ``top_ratio``), and ``jod`` / ``lpips`` when ``optional`` and their packages work.
     """
     from invcam.metrics import align_scale, normalize_pair, pair_metrics
+    from invcam.metrics_local import local_metrics
 
     p, g = normalize_pair(pred, gt)
     report: dict = {"scale": align_scale(pred, gt), **pair_metrics(p, g),
-                    "hdr_flip": hdr_flip(p, g)}
+                    "hdr_flip": hdr_flip(p, g), **local_metrics(pred, gt)}
     scores, unavailable = optional_metrics(p, g) if optional else ({}, {})
     report.update(scores)
     report["unavailable"] = unavailable
