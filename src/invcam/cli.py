@@ -43,7 +43,7 @@ def _cmd_synth(args: argparse.Namespace) -> None:
     else:
         out = write_synth(
             args.out, scene=args.scene, layout=args.layout, size=size, seed=args.seed,
-            bits=args.bits, force=args.force, preview=args.preview,
+            bits=args.bits, force=args.force, preview=args.preview, jpeg=args.jpeg,
         )
     print(f"wrote {out}")
 
@@ -56,6 +56,8 @@ def _synth_video(args: argparse.Namespace, size: tuple[int, int] | None):
         raise InvcamError(f"--layout {args.layout} cannot be combined with --video")
     if args.bits != 8:
         raise InvcamError(f"--bits {args.bits}: video frames are 8-bit")
+    if args.jpeg is not None:
+        raise InvcamError("--jpeg applies to stacks, not to --video")
     return write_video_synth(
         args.out, scene=args.scene, size=size,
         frames=30 if args.frames is None else args.frames, seed=args.seed,
@@ -85,6 +87,9 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
                    help="HxW in pixels (default: the scene's own; 270x480 with --video)")
     p.add_argument("--seed", type=int, default=0, help="random seed (deterministic)")
     p.add_argument("--bits", type=int, default=8, choices=[8, 16], help="PNG bit depth")
+    p.add_argument("--jpeg", type=int, default=None, metavar="Q",
+                   help="store the images as JPEG of quality Q (1-100; 0: PNG); default: the "
+                        "scene's own (fence and text: 90, the others PNG)")
     p.add_argument("--video", action="store_true",
                    help="write a video instead: frames with a camera pan, parallax, a moving "
                         "object, a focus sweep and a short/middle/long exposure cycle")

@@ -10,10 +10,18 @@ from pathlib import Path
 
 from invcam.errors import InvcamError
 
+_LOCAL_FORMATS = {"misreg_median_px": ".3f", "misreg_p95_px": ".3f", "misreg_windows": "d",
+                  "psnr_mu_low": ".2f", "psnr_mu_mid": ".2f", "psnr_mu_high": ".2f",
+                  "top_ratio": ".3f"}
+
 
 def _format_scores(scores: dict) -> str:
-    parts = [f"{k} {v:.4f}" for k, v in scores.items() if k not in ("unavailable", "scale")]
-    lines = ["  ".join(parts)]
+    """The whole-image metrics on one line, the local ones (metrics_local) on a second."""
+    parts = [f"{k} {v:.4f}" for k, v in scores.items()
+             if k not in ("unavailable", "scale", *_LOCAL_FORMATS)]
+    local = [f"{k} {format(scores[k], spec)}" for k, spec in _LOCAL_FORMATS.items()
+             if k in scores]
+    lines = ["  ".join(parts)] + (["  ".join(local)] if local else [])
     lines += [f"{name}: unavailable ({why})" for name, why in scores["unavailable"].items()]
     return "\n".join(lines)
 
@@ -65,12 +73,13 @@ def add_baseline(sub: argparse._SubParsersAction) -> None:
 
 
 def _bench_options(args: argparse.Namespace):
-    from invcam.bench.options import METHODS, BenchOptions
+    from invcam.bench.options import METHODS, BenchOptions, scenes_for
     from invcam.cli import _parse_size
     from invcam.synth import list_scenes
 
     known = {name for name, _ in list_scenes()}
-    bad = [s for s in args.scenes if s not in known]
+    scenes = scenes_for(args.set, args.scenes)
+    bad = [s for s in scenes if s not in known]
     if bad:
         raise InvcamError(f"unknown scene {bad[0]!r} (see invcam synth --list)")
     bad = [m for m in args.methods if m not in METHODS]
@@ -81,7 +90,7 @@ def _bench_options(args: argparse.Namespace):
     if args.minutes is not None and not (args.minutes > 0 and math.isfinite(args.minutes)):
         raise InvcamError(f"--minutes {args.minutes}: must be a positive number")
     return BenchOptions(
-        scenes=tuple(args.scenes), methods=tuple(args.methods),
+        scenes=scenes, methods=tuple(args.methods),
         size=_parse_size(args.size) if args.size else None, seed=args.seed,
         minutes=args.minutes if args.minutes is not None else 3.0, iters=args.iters,
         tool=args.tool, threads=args.threads, optional=not args.no_optional,
@@ -110,12 +119,15 @@ def _cmd_bench(args: argparse.Namespace) -> None:
 
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
-    from invcam.bench.options import DEFAULT_SCENES, METHODS
+    from invcam.bench.options import METHODS, SCENE_SETS, TEST_SCENES, TUNING_SCENES
 
     p = sub.add_parser("bench", help="our fit against the classical baselines, with tables")
     p.add_argument("-o", "--out", required=True, help="output folder")
-    p.add_argument("--scenes", nargs="+", default=list(DEFAULT_SCENES), metavar="SCENE",
-                   help=f"synthetic scenes (default: {' '.join(DEFAULT_SCENES)})")
+    p.add_argument("--set", default="tuning", choices=list(SCENE_SETS),
+                   help=f"scene set: tuning ({' '.join(TUNING_SCENES)}; the default), test "
+                        f"({' '.join(TEST_SCENES)}; never tuned on) or all")
+    p.add_argument("--scenes", nargs="+", default=None, metavar="SCENE",
+                   help="synthetic scenes (an explicit list overrides --set)")
     p.add_argument("--methods", nargs="+", default=list(METHODS), metavar="METHOD",
                    help=f"subset of: {' '.join(METHODS)} (default: all)")
     p.add_argument("--size", default=None, help="HxW (default: each scene's own; with "

@@ -104,7 +104,7 @@ def test_loads_with_the_stack_reader(written):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"scene": "nope"}, r"unknown scene 'nope' \(valid: demo, studio, .*beachball\)"),
+    ({"scene": "nope"}, r"unknown scene 'nope' \(valid: demo, studio, .*beachball, bars, .*text\)"),
     ({"layout": "grid"}, r"unknown layout 'grid' \(valid: all, diagonal, focus, exposure\)"),
     ({"size": (8, 100)}, r"size 8x100: each side must be between 16 and 8192 pixels"),
     ({"size": (100, 9000)}, r"size 100x9000: each side must be between 16 and 8192"),

@@ -9,9 +9,12 @@ COLUMNS = (  # (key, header, format)
     ("psnr_l", "PSNR-L ↑", ".2f"), ("ssim_l", "SSIM-L ↑", ".3f"),
     ("pu21_psnr", "PU21-PSNR ↑", ".2f"), ("pu21_ssim", "PU21-SSIM ↑", ".3f"),
     ("hdr_flip", "HDR-FLIP ↓", ".3f"), ("jod", "JOD ↑", ".2f"), ("lpips", "LPIPS ↓", ".3f"),
+    ("misreg_median_px", "misreg px ↓", ".2f"), ("misreg_p95_px", "misreg p95 px ↓", ".2f"),
+    ("top_ratio", "top ratio →1", ".2f"),
 )
 OPTIONAL_KEYS = ("jod", "lpips")
 DISPLAY_REFERRED = ("mertens", "focus-stack")
+IRRADIANCE_ONLY = ("top_ratio",)  # meaningless for display-referred output: left blank
 
 
 def mean_over_scenes(scenes: dict) -> dict:
@@ -37,7 +40,7 @@ def _columns(rows: dict) -> list[tuple[str, str, str]]:
 
 
 def _fmt(value: float | None, spec: str) -> str:
-    if value is None:
+    if value is None or math.isnan(value):
         return "–"
     return "∞" if math.isinf(value) else format(value, spec)
 
@@ -49,7 +52,9 @@ def markdown_table(rows: dict) -> str:
     head = ["method", *(c[1] for c in cols), "images", "wall s"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, r in rows.items():
-        cells = [_fmt(r["metrics"].get(k), spec) for k, _, spec in cols]
+        hidden = IRRADIANCE_ONLY if name in DISPLAY_REFERRED else ()
+        cells = [_fmt(None if k in hidden else r["metrics"].get(k), spec)
+                 for k, _, spec in cols]
         label = f"{name} †" if name in DISPLAY_REFERRED else name
         lines.append("| " + " | ".join([label, *cells, str(r["images"]),
                                         f"{r['wall_s']:.1f}"]) + " |")
@@ -66,6 +71,11 @@ def _notes(results: dict) -> list[str]:
         "Scores after one global scale and normalization by the ground truth's 99.9th "
         "percentile (see `invcam eval`). † display-referred output (no radiance "
         "recovered): compare it in the μ-law columns.",
+        "misreg: median and 95th-percentile local shift (px) against the truth, from ECC "
+        "registration of log luminance in 32 px textured windows; top ratio: median "
+        "predicted / true luminance over the brightest 10% of true pixels (1 is right; not "
+        "shown for †). PSNR-μ per luminance band (psnr_mu_low / _mid / _high) is in "
+        "results.json.",
     ]
     fusions = sorted({str(r["info"].get("fusion")) for s in results["scenes"].values()
                       for r in s["methods"].values() if r["info"].get("fusion")})
@@ -83,9 +93,26 @@ def synthetic_markdown(results: dict) -> str:
     parts = [f"# invcam bench — mean over {len(results['scenes'])} scene(s)\n",
              markdown_table(results["mean"]), ""]
     parts += [f"- {n}" for n in _notes(results)]
-    for scene, entry in results["scenes"].items():
+    return "\n".join(parts + scene_sections(results["scenes"])) + "\n"
+
+
+TEST_LABEL = "test set (never tuned on)"
+
+
+def scene_sections(scenes: dict) -> list[str]:
+    """Per-scene tables: tuning scenes first; test-set scenes (``entry["set"] == "test"``)
+    in a separate section headed by their own mean table. Returns Markdown lines."""
+    parts: list[str] = []
+    tuning = {k: v for k, v in scenes.items() if v.get("set", "tuning") != "test"}
+    test = {k: v for k, v in scenes.items() if v.get("set") == "test"}
+    for scene, entry in tuning.items():
         parts += ["", f"## {scene}\n", markdown_table(entry["methods"])]
-    return "\n".join(parts) + "\n"
+    if test:
+        parts += ["", f"## {TEST_LABEL[0].upper() + TEST_LABEL[1:]} — mean over "
+                  f"{len(test)} scene(s)\n", markdown_table(mean_over_scenes(test))]
+    for scene, entry in test.items():
+        parts += ["", f"### {scene} — {TEST_LABEL}\n", markdown_table(entry["methods"])]
+    return parts
 
 
 def real_markdown(real: dict, opts: dict) -> str:

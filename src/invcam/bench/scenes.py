@@ -11,16 +11,13 @@ from ``all``. Folder layout under ``DIR/scenes/<scene>/``::
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from invcam.io.atomic import write_text
-from invcam.io.ldr import write_ldr
 from invcam.synth import synthesize
-from invcam.synth.output import write_result
+from invcam.synth.output import write_images, write_result
 
 LAYOUT_OF = {"ours": "diagonal", "debevec": "diagonal", "robertson": "diagonal",
              "mertens": "diagonal", "two-stage": "all", "focus-stack": "focus"}
@@ -47,12 +44,10 @@ def _write_focus_subset(folder: Path, result) -> None:
     """The images of ``result`` (an ``all`` synthesis) at its middle exposure."""
     t_mid = result.camera.exposures[1]
     folder.mkdir(parents=True)
-    entries = []
-    for entry, image in zip(result.entries, result.images, strict=True):
-        if np.isclose(entry["exposure"], t_mid):
-            write_ldr(folder / entry["file"], image)
-            entries.append(entry)
-    write_text(folder / "stack.json", json.dumps({"images": entries}, indent=1) + "\n")
+    keep = [i for i, e in enumerate(result.entries) if np.isclose(e["exposure"], t_mid)]
+    encoded = None if result.encoded is None else [result.encoded[i] for i in keep]
+    write_images(folder, [result.entries[i] for i in keep], [result.images[i] for i in keep],
+                 encoded)
 
 
 def prepare_scene(folder: Path, scene: str, size: tuple[int, int] | None,

@@ -21,6 +21,7 @@ from invcam.bench.options import BenchOptions
 from invcam.bench.ours import run_ours
 from invcam.bench.scenes import SceneInputs, prepare_scene
 from invcam.metrics_extra import evaluate_files
+from invcam.synth.scenes import get_spec
 
 
 def _log(text: str) -> None:
@@ -63,6 +64,6 @@ def bench_scene(scene: str, out: Path, opts: BenchOptions) -> dict:
         record["metrics"] = scores
         methods[method] = record
         _log(f"{scene}: {method} PSNR-mu {scores['psnr_mu']:.2f} dB in {record['wall_s']:.1f} s")
-    return {"gt_identical": inputs.gt_identical,
+    return {"set": get_spec(scene).split, "gt_identical": inputs.gt_identical,
             "inputs": {k: str(v) for k, v in inputs.stacks.items()},
             "methods": methods}

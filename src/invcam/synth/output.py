@@ -2,7 +2,7 @@
 
 Layout of ``OUT``::
 
-    img_00.png ...      the stack (8 or 16 bit RGB)
+    img_00.png ...      the stack (8 or 16 bit RGB; img_00.jpg ... for a JPEG stack)
     stack.json          {"images": [{"file", "exposure", "focus_distance", "role"}, ...]}
     preview.png         contact sheet (with --preview)
     gt/radiance.exr     all-in-focus linear radiance, float32 RGB, reference geometry
@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-from invcam.io.atomic import prepare_out_dir, staged_dir, write_text
+from invcam.io.atomic import prepare_out_dir, staged_dir, write_bytes, write_text
 from invcam.io.hdr import write_exr
 from invcam.io.ldr import write_ldr
 from invcam.synth.preview import contact_sheet
@@ -35,16 +35,23 @@ def crf_csv(crf: CRF, n: int = 1024) -> str:
     return "\n".join(rows) + "\n"
 
 
-def write_images(folder: Path, entries: list[dict], images) -> None:
-    """The images, each as its stack.json entry names it, and ``stack.json`` itself."""
-    for entry, image in zip(entries, images, strict=True):
-        write_ldr(folder / entry["file"], image)
+def write_images(folder: Path, entries: list[dict], images,
+                 encoded: list[bytes] | None = None) -> None:
+    """The images, each as its stack.json entry names it, and ``stack.json`` itself.
+
+    ``encoded``: the files' bytes where they are already encoded (JPEG), else None.
+    """
+    for i, (entry, image) in enumerate(zip(entries, images, strict=True)):
+        if encoded is not None:
+            write_bytes(folder / entry["file"], encoded[i])
+        else:
+            write_ldr(folder / entry["file"], image)
     write_text(folder / "stack.json", json.dumps({"images": entries}, indent=1) + "\n")
 
 
 def write_result(folder: Path, result: SynthResult, preview: bool = False) -> None:
     """Write every file of a synthesized stack into an existing, empty ``folder``."""
-    write_images(folder, result.entries, result.images)
+    write_images(folder, result.entries, result.images, result.encoded)
     gt = folder / "gt"
     gt.mkdir()
     write_exr(gt / "radiance.exr", result.radiance)
@@ -60,10 +67,11 @@ def write_result(folder: Path, result: SynthResult, preview: bool = False) -> No
 
 def write_synth(out: str | os.PathLike, scene: str = "demo", layout: str | None = None,
                 size: tuple[int, int] | None = None, seed: int = 0, bits: int = 8,
-                force: bool = False, preview: bool = False) -> Path:
+                force: bool = False, preview: bool = False, jpeg: int | None = None) -> Path:
     """Synthesize a stack with ground truth into folder ``out`` and return its path.
 
-    ``layout`` None is ``diagonal``; ``size`` None is the scene's default (H, W).
+    ``layout`` None is ``diagonal``; ``size`` None is the scene's default (H, W);
+    ``jpeg`` a JPEG quality (None: the scene's own setting, 0: PNG).
     Raises InvcamError for a bad scene, layout or size, or a non-empty ``out`` without
     ``force``; nothing is left under ``out`` on failure.
     """
@@ -73,7 +81,7 @@ def write_synth(out: str | os.PathLike, scene: str = "demo", layout: str | None 
         return write_dynamic_synth(out, scene=scene, size=size, seed=seed, bits=bits,
                                    force=force, preview=preview)
     prepare_out_dir(out, force)
-    result = synthesize(scene, layout, size, seed, bits)
+    result = synthesize(scene, layout, size, seed, bits, jpeg=jpeg)
     with staged_dir(out, force) as stage:
         write_result(stage, result, preview)
     return Path(out)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from invcam.errors import InvcamError
-from invcam.synth import procedural, realhdr
+from invcam.synth import procedural, realhdr, testscenes, testscenes_still
 
 Builder = Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 PAPER_SIZE = (600, 900)  # the paper's image size, H x W
@@ -28,6 +28,13 @@ class SceneSpec:
     exposure time (s), ``stops`` the bracket spacing (EV) and ``key`` the sensor value
     of the median pixel at the middle exposure (0.18: middle grey; lower for night);
     ``data`` the file under ``hdr/`` a real scene needs, if any.
+
+    ``split`` is the set the scene belongs to: ``"tuning"`` (scenes the method's
+    defaults may be chosen on) or ``"test"`` (held out: never tuned on). ``breathing``
+    is the ``(low, high)`` magnification change of the non-reference focus settings;
+    ``shake`` the ``(max degrees, max pixels at 600 x 900)`` of a random rotation and
+    shift per non-reference shot (a hand-held-ish tripod; ``(0, 0)``: none); ``jpeg``
+    a JPEG quality to store the images with (None: lossless PNG).
     """
 
     name: str
@@ -40,6 +47,14 @@ class SceneSpec:
     stops: float = 2.0
     key: float = 0.18
     data: str | None = None
+    split: str = "tuning"
+    breathing: tuple[float, float] = (0.01, 0.03)
+    shake: tuple[float, float] = (0.0, 0.0)
+    jpeg: int | None = None
+
+
+SPLITS = ("tuning", "test")
+TEST_SHOT = {"split": "test", "breathing": (0.02, 0.03), "shake": (0.5, 2.0)}
 
 
 def _real(layout: realhdr.RealLayout) -> Builder:
@@ -71,16 +86,37 @@ SCENES: dict[str, SceneSpec] = {s.name: s for s in (
     SceneSpec("beachball", "real CG frame with Z depth: beach ball in a sunlit room",
               realhdr.beachball, (1.2, 2.0, 6.0), 1 / 30, "film_rgb",
               data="Beachball_singlepart.0001.exr"),
+    # the test set: written apart from the scenes above, never used to choose defaults
+    SceneSpec("bars", "room at 0.8-5 m, window sky ~50x the wall crossed by thin dark bars",
+              testscenes.bars, (0.9, 2.0, 5.0), 1 / 30, "film_strong", stops=3.0, key=0.04,
+              **TEST_SHOT),
+    SceneSpec("fence", "chain-link fence at 7 m, bright sky and fields, leaves near",
+              testscenes.fence, (1.3, 7.0, 400.0), 1 / 250, "phone", key=0.06, jpeg=90,
+              **TEST_SHOT),
+    SceneSpec("speculars", "still life, small glints on metal and glass, matte fruit near",
+              testscenes_still.speculars, (0.9, 1.8, 3.0), 1 / 15, "film_strong", stops=3.0,
+              key=0.08, **TEST_SHOT),
+    SceneSpec("text", "bright screen with text, poster with barcode, resolution chart",
+              testscenes_still.text, (0.85, 2.0, 4.2), 1 / 30, "phone", key=0.12, jpeg=90,
+              **TEST_SHOT),
 )}
 # Grace_Cathedral.hdr is left out: a 250 x 500 latitude-longitude light probe is a
 # distorted panorama, not a camera view, and too small for 600 x 900.
 
 
+def scenes_in(split: str) -> tuple[str, ...]:
+    """Names of the scenes in ``split`` (``tuning`` or ``test``), in catalogue order."""
+    return tuple(name for name, spec in SCENES.items() if spec.split == split)
+
+
 def list_scenes() -> list[tuple[str, str]]:
-    """``(name, one-line description)`` of every scene; real ones note missing data."""
+    """``(name, one-line description)`` of every scene; real ones note missing data.
+
+    The description starts with the scene's set, e.g. ``"[test] ..."``.
+    """
     out = []
     for spec in SCENES.values():
-        desc = spec.description
+        desc = f"[{spec.split}] " + spec.description
         if spec.data and not (realhdr.data_dir() / "hdr" / spec.data).is_file():
             desc += f" [needs hdr/{spec.data}, not found]"
         out.append((spec.name, desc))

@@ -49,6 +49,18 @@ def film_curve(x: np.ndarray, toe: float, shoulder: float, mid: float,
     return xt / (xt + c * np.power(1.0 - x, shoulder))
 
 
+def phone_curve(x: np.ndarray, strength: float = 0.35) -> np.ndarray:
+    """sRGB encoding followed by a global S-shaped tone curve (a phone's picture style).
+
+    ``g(y) = y - strength * sin(2 pi y) / (2 pi)`` on the sRGB value ``y``: ``g(0) = 0``,
+    ``g(1) = 1`` and ``g'(y) = 1 - strength * cos(2 pi y) > 0`` for ``strength < 1``, so
+    the curve stays strictly increasing; contrast rises in the mid-tones and is taken from
+    the shadows and highlights.
+    """
+    y = srgb_curve(x)
+    return y - strength * np.sin(2.0 * np.pi * y) / (2.0 * np.pi)
+
+
 #: Named response curves: ``name -> (description, per-channel parameters for a curve)``.
 CRF_FAMILIES: dict[str, tuple[str, Curve, list[dict]]] = {
     "gamma": ("power law, gamma 2.2", gamma_curve, [{"gamma": 2.2}] * 3),
@@ -62,6 +74,11 @@ CRF_FAMILIES: dict[str, tuple[str, Curve, list[dict]]] = {
                   {"toe": 0.82, "shoulder": 1.9, "mid": 0.42}]),
     "gamma_rgb": ("power law, per-channel gamma 2.0 / 2.2 / 2.5", gamma_curve,
                   [{"gamma": 2.0}, {"gamma": 2.2}, {"gamma": 2.5}]),
+    # the test-set curves (never used by the tuning scenes)
+    "film_strong": ("film-like S-curve, strong toe and a soft long shoulder", film_curve,
+                    [{"toe": 1.15, "shoulder": 2.6, "mid": 0.40}] * 3),
+    "phone": ("sRGB with a global S-shaped tone curve (phone picture style)", phone_curve,
+              [{"strength": 0.35}] * 3),
 }
 
 
