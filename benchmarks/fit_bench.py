@@ -7,8 +7,9 @@ images: the best single input (linearized with the *true* CRF, an upper bound fo
 single shot) and a plain OpenCV Debevec merge of the 3 images.
 
 Usage:
-    .venv/bin/python benchmarks/fit_bench.py --scenes studio window desk tree \
-        --size 600x900 --minutes 3 -o bench_out
+    .venv/bin/python benchmarks/fit_bench.py --set tuning --size 600x900 --minutes 3 \
+        -o bench_out
+    .venv/bin/python benchmarks/fit_bench.py --set test ...   # the held-out test set
 Writes bench_out/fit_bench.json and prints a Markdown table.
 """
 
@@ -19,19 +20,25 @@ import json
 from pathlib import Path
 
 from fitrun import timed_fit
+from oracle import single_view_oracle
 
 from invcam.baselines import run_baseline
 from invcam.io.hdr import read_hdr_image
 from invcam.metrics import hdr_metrics
+from invcam.metrics_local import local_metrics
 from invcam.synth import synthesize, write_synth
+from invcam.synth.scenes import scenes_in
 
 
-def best_input(scene: str, size, seed: int) -> float:
-    """PSNR-mu of the best input image, linearized with the true CRF and exposure."""
+def references(scene: str, size, seed: int) -> dict:
+    """PSNR-mu of the best input image (linearized with the true CRF and exposure) and of
+    the single-view oracle (benchmarks/oracle.py), with the share of pixels seen once."""
     res = synthesize(scene, layout="diagonal", size=size, seed=seed)
     scores = [hdr_metrics(res.linear_input(i) + 1e-12, res.radiance)["psnr_mu"]
               for i in range(len(res.images))]
-    return max(scores)
+    oracle, once = single_view_oracle(res)
+    return {"best_input_psnr_mu": max(scores), "seen_once": once,
+            "oracle_psnr_mu": hdr_metrics(oracle + 1e-12, res.radiance)["psnr_mu"]}
 
 
 def run_scene(scene: str, size, minutes: float, out: Path, seed: int) -> dict:
@@ -39,27 +46,39 @@ def run_scene(scene: str, size, minutes: float, out: Path, seed: int) -> dict:
     write_synth(stack_dir, scene=scene, layout="diagonal", size=size, seed=seed, force=True)
     run = timed_fit(stack_dir, fit_dir, minutes)
     gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
-    ours = hdr_metrics(read_hdr_image(fit_dir / "radiance.exr"), gt)
+    pred = read_hdr_image(fit_dir / "radiance.exr")
+    ours = {**hdr_metrics(pred, gt), **local_metrics(pred, gt)}
     debevec = run_baseline("debevec", stack_dir).radiance
+    motion = json.loads((fit_dir / "fit.json").read_text()).get("motion")
     return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec, gt),
-            "best_input_psnr_mu": best_input(scene, size, seed), **run}
+            "motion": motion, **references(scene, size, seed), **run}
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| scene | ours PSNR-μ | ours SSIM-μ | ours PSNR-L | Debevec PSNR-μ "
-             "| best input PSNR-μ | iterations | wall (s) | peak mem (MB) |", "|" + "---|" * 9]
+    lines = ["| scene | ours PSNR-μ | ours SSIM-μ | ours PSNR-L | misreg median / p95 px "
+             "| top ratio | PSNR-μ low / mid / high | Debevec PSNR-μ | best input PSNR-μ "
+             "| single-view oracle PSNR-μ (seen once) | motion | iterations | wall (s) "
+             "| peak mem (MB) |", "|" + "---|" * 14]
     for r in rows:
         o = r["ours"]
         lines.append(f"| {r['scene']} | {o['psnr_mu']:.2f} | {o['ssim_mu']:.3f} "
-                     f"| {o['psnr_l']:.2f} "
+                     f"| {o['psnr_l']:.2f} | {o['misreg_median_px']:.3f} / "
+                     f"{o['misreg_p95_px']:.3f} | {o['top_ratio']:.3f} "
+                     f"| {o['psnr_mu_low']:.1f} / {o['psnr_mu_mid']:.1f} / "
+                     f"{o['psnr_mu_high']:.1f} "
                      f"| {r['debevec']['psnr_mu']:.2f} | {r['best_input_psnr_mu']:.2f} "
-                     f"| {r['iterations']} | {r['wall_s']:.0f} | {r['peak_memory_mb']:.0f} |")
+                     f"| {r['oracle_psnr_mu']:.2f} ({100 * r['seen_once']:.1f} %) "
+                     f"| {r['motion']} | {r['iterations']} | {r['wall_s']:.0f} "
+                     f"| {r['peak_memory_mb']:.0f} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenes", nargs="+", default=["studio", "window", "desk", "tree"])
+    ap.add_argument("--scenes", nargs="+", default=None,
+                    help="scenes (default: those of --set)")
+    ap.add_argument("--set", default="tuning", choices=["tuning", "test"],
+                    help="tuning: studio window desk tree; test: the held-out test set")
     ap.add_argument("--size", default="600x900")
     ap.add_argument("--minutes", type=float, default=3.0)
     ap.add_argument("--seed", type=int, default=0)
@@ -67,8 +86,10 @@ def main() -> None:
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
     out = Path(args.out)
+    scenes = args.scenes or (["studio", "window", "desk", "tree"] if args.set == "tuning"
+                             else list(scenes_in("test")))
     rows = []
-    for scene in args.scenes:
+    for scene in scenes:
         rows.append(run_scene(scene, size, args.minutes, out, args.seed))
         print(json.dumps(rows[-1]), flush=True)
     (out / "fit_bench.json").write_text(json.dumps(rows, indent=1))

@@ -47,7 +47,8 @@ def score_frames(stack: Path, fit_dir: Path) -> dict:
         pred = read_hdr_image(fit_dir / "frames" / gt_path.name)
         rows.append(hdr_metrics(pred, read_hdr_image(gt_path)))
     return {k: float(np.mean([r[k] for r in rows])) for k in ("psnr_mu", "ssim_mu")} | {
-        "min_psnr_mu": float(min(r["psnr_mu"] for r in rows)), "frames": len(rows)}
+        "min_psnr_mu": float(min(r["psnr_mu"] for r in rows)), "frames": len(rows),
+        "per_frame_psnr_mu": [round(float(r["psnr_mu"]), 2) for r in rows]}
 
 
 def part_video(args) -> list[dict]:

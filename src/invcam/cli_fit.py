@@ -100,18 +100,22 @@ def _pixels(stack, device: torch.device) -> torch.Tensor:
 
 
 def _motion(args, stack, reference: int, cfg):
-    """The motion prior and config for a moving scene (None and cfg unchanged if static)."""
-    mode = args.motion
-    if mode == "auto":
-        mode = "dynamic" if stack.source == "video" else "static"
-    if mode == "static":
-        return None, cfg
-    from invcam.motion.prior import estimate_prior, moving_config
+    """Registration, the static/dynamic decision (printed) and the config of the fit:
+    ``(prior, cfg, record)``; ``record`` goes to fit.json."""
+    from invcam.motion.prior import plan_motion
 
-    print(f"invcam: moving scene: registering {len(stack.images)} frames and computing "
-          "optical flow", file=sys.stderr)
-    cfg = moving_config(cfg, args.flow_weight, args.rigidity)
-    return estimate_prior(stack, reference, flows=cfg.loss.flow > 0), cfg
+    print(f"invcam: registering {len(stack.images)} images", file=sys.stderr)
+    prior, cfg, decision = plan_motion(stack, reference, args.motion, cfg, args.flow_weight,
+                                       args.rigidity)
+    dynamic = prior.correspondence is not None
+    record = {"motion": "dynamic" if dynamic else "static", "motion_requested": args.motion}
+    if decision is not None:
+        print(f"invcam: {decision.describe()}", file=sys.stderr)
+        record["motion_decision"] = decision.to_dict()
+    if dynamic:
+        print(f"invcam: moving scene: optical flow over {len(stack.images)} frames",
+              file=sys.stderr)
+    return prior, cfg, record
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:
@@ -131,10 +135,13 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     if state is not None:
         cfg = replace_budget(config_from_dict(state["config"]), args.iters, args.minutes)
         reference = state["reference"]
+        if args.motion == "auto":  # continue as the checkpoint was fitted
+            dense = state["model"].get("deformation.dense") is not None
+            args.motion = "dynamic" if dense else "static"
     else:
         cfg = replace_budget(preset(args.preset), args.iters, args.minutes)
         cfg = dataclasses.replace(cfg, seed=args.seed)
-    prior, cfg = _motion(args, stack, reference, cfg)
+    prior, cfg, record = _motion(args, stack, reference, cfg)
     meta = {"stack": str(stack.root), "files": [im.file for im in stack.images]}
     bar, on_step = _progress_bar()
     result = fit(_pixels(stack, device), [im.exposure for im in stack.images], cfg, reference,
@@ -142,15 +149,14 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                  checkpoint_every_s=args.checkpoint_every, on_step=on_step, prior=prior)
     bar.close()
     save_checkpoint(out / "model.pt", make_state_of(result), meta)
-    _write_outputs(args, out, result, stack, device, moving=prior is not None)
+    _write_outputs(args, out, result, stack, device, record)
 
 
-def _write_outputs(args, out: Path, result, stack, device, moving: bool) -> None:
+def _write_outputs(args, out: Path, result, stack, device, record: dict) -> None:
     from invcam.io.fit_outputs import write_fit_outputs
 
-    extra = {"device": str(device), "threads": torch.get_num_threads(),
-             "motion": "dynamic" if moving else "static"}
-    if moving:
+    extra = {"device": str(device), "threads": torch.get_num_threads(), **record}
+    if record["motion"] == "dynamic" or stack.source == "video":
         from invcam.io.video_outputs import write_video_outputs
 
         extra.update(write_video_outputs(out, result.model))
@@ -184,8 +190,9 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exposure-cycle", default=None, metavar="T1,T2,...",
                    help="exposure times in seconds repeating over the frames, e.g. 0.25,1,4")
     p.add_argument("--motion", default="auto", choices=["auto", "static", "dynamic"],
-                   help="dynamic: register frames, optical-flow loss, atlas over all views "
-                        "(auto: dynamic for video files, static for folders)")
+                   help="static: one global warp per image; dynamic: optical flow, a local "
+                        "warp, atlas over all views; auto (default): measured from the "
+                        "images after global registration, decision printed")
     p.add_argument("--flow-weight", type=float, default=None, metavar="W",
                    help="flow-loss weight (Eq. 11) at the start of a dynamic fit, decaying to 0 "
                         "(default 0: off; the paper uses 100)")

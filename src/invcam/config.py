@@ -36,8 +36,12 @@ class ModelConfig:
     """The atlas covers [-margin, margin]^2 so deformed points slightly outside stay inside."""
     pe_frequencies: int = 7
     """Positional-encoding frequencies (paper: 7)."""
-    deform: str = "grid"
-    """Deformation residual: "grid" (per-image coarse grid) or "mlp" (paper)."""
+    deform: str = "global"
+    """Deformation D: "global" (a similarity per image on top of the registration, no
+    local residual: nothing can drift where one image alone sees the scene; static
+    stacks), "grid" (plus a per-image coarse residual grid, held in place by
+    ``LossConfig.deform_prior`` where the images give it no evidence; moving scenes) or
+    "mlp" (paper)."""
     deform_cell: int = 32
     """Pixels per cell of the per-image deformation residual grid."""
     mlp_hidden: int = 256
@@ -78,6 +82,8 @@ class LossConfig:
     color_relative: float = 1.0
     """Offset e of the relative colour loss: errors weighted by 1 / (observed + e)^2, so
     that a dark image constrains the atlas as much as a bright one; 0: plain MSE (paper)."""
+    censor_clipped: bool = False
+    """Treat clipped observations (value 1) as lower bounds instead of exact values."""
     focus_weight: float = 1.0
     """Scale s in pixels of the focus weighting of the colour loss: each sample counts
     1 / (1 + (rms / s)^2), rms being its learned PSF's radius, so the image in focus at a
@@ -102,6 +108,16 @@ class LossConfig:
     """Weight of the rigidity regularizer on D (non-similar part of its Jacobian); 0: off."""
     rigidity_samples: int = 1024
     """Points per iteration for the rigidity regularizer, split over the images."""
+    deform_prior: float = 0.01
+    """Weight of a zero-mean prior on D's learned residual grid (mean squared offset in
+    pixels), on the cells where an image has no evidence for it (it is clipped or black
+    there, or no other image sees the place: ``fit_setup.evidence_anchor``). There
+    Adam's normalized steps take the residual back to the global and measured motion
+    (registration, optical flow) instead of letting atlas and D trade a local warp;
+    elsewhere the images decide. 0: off."""
+    deform_smooth: float = 0.0
+    """Weight of a smoothness prior on D's residual grid (squared neighbour differences,
+    pixels): a clipped region moves with what surrounds it; 0: off."""
     blur_smooth: float = 0.0
     """Weight of a smoothness prior on the per-image blur grids (squared neighbour
     differences of their raw outputs); 0 turns it off. Not in the paper."""
@@ -160,7 +176,7 @@ PRESETS: dict[str, FitConfig] = {
         model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
                           blur="mlp", mlp_layers=6, blur_centered=False,
                           blur_jitter=0.0),
-        loss=LossConfig(color_relative=0.0, focus_weight=0.0),
+        loss=LossConfig(color_relative=0.0, focus_weight=0.0, deform_prior=0.0),
         optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
                           lr_tone=1e-4, lr_deform=1e-4, lr_blur=1e-4, lr_final=1.0,
                           warmup=0.0),
@@ -185,7 +201,7 @@ def config_to_dict(cfg: FitConfig) -> dict:
 # Fields added after a config version was first written, with the value that reproduces
 # how older files were fitted (a missing field must not switch on a newer behaviour).
 _LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0},
-           "loss": {"color_relative": 0.0, "focus_weight": 0.0}}
+           "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0}}
 
 
 def config_from_dict(data: dict) -> FitConfig:

@@ -40,7 +40,27 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
         model.deformation.set_base(prior.transforms)
     if prior is not None and prior.correspondence is not None:
         _start_residuals(model, prior)
+    model.deformation.set_anchor(evidence_anchor(images, size))
     return model.to(images.device)
+
+
+UNUSABLE = (0.02, 0.98)
+"""Pixel values at or below / at or above which an image says nothing about geometry."""
+
+
+def evidence_anchor(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Where D's residual has no evidence to follow: ``(B, 1, H, W)`` float, 1 where image
+    i is clipped or black, or where no other image is usable (then atlas and D could
+    trade any local warp there); 0 elsewhere.
+
+    Args:
+        images: ``(B, H*W, 3)`` values in [0, 1] (float) or uint8.
+    """
+    b = images.shape[0]
+    unit = _unit(images).amax(dim=-1).reshape(b, 1, *size)
+    usable = (unit > UNUSABLE[0]) & (unit < UNUSABLE[1])
+    others = usable.sum(dim=0, keepdim=True) - usable.int()
+    return ((~usable) | (others == 0)).float()
 
 
 def _start_residuals(model: ImagingModel, prior: MotionPrior) -> None:

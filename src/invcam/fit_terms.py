@@ -103,6 +103,13 @@ def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> to
     return ((c * c + d * d) / (a * a + bb * bb + 1e-8)).mean()
 
 
+def residual_px(model: ImagingModel) -> torch.Tensor:
+    """D's learned residual grid ``(B, 2, Gh, Gw)`` in pixels (x by W/2, y by H/2)."""
+    h, w = model.size
+    scale = torch.tensor([w / 2.0, h / 2.0], device=model.patch.device)
+    return model.deformation.residual * scale[None, :, None, None]
+
+
 def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
                 progress: float, gen: torch.Generator) -> tuple[torch.Tensor | None, dict]:
     """The weighted sum of the enabled extra terms (None if none is enabled) and their values.
@@ -114,6 +121,14 @@ def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
     parts = []
     if cfg.blur_smooth > 0 and model.blur.kind == "grid":
         parts.append(("blur_smooth", cfg.blur_smooth, grid_smoothness(model.blur.table)))
+    if model.deformation.kind == "grid" and (cfg.deform_prior > 0 or cfg.deform_smooth > 0):
+        res = residual_px(model)
+        if cfg.deform_prior > 0:
+            anchor = model.deformation.anchor
+            sq = res * res if anchor is None else anchor * res * res
+            parts.append(("deform_prior", cfg.deform_prior, sq.mean()))
+        if cfg.deform_smooth > 0:
+            parts.append(("deform_smooth", cfg.deform_smooth, grid_smoothness(res)))
     if cfg.flow > 0 and prior is not None and prior.flows is not None:
         weight = cfg.flow * max(0.0, 1.0 - progress / max(cfg.flow_decay, 1e-6))
         parts.append(("flow", weight, flow_term(model, prior, cfg.flow_samples, gen)))

@@ -7,9 +7,12 @@ import torch
 from invcam.camera import ToneMapper
 from invcam.config import LossConfig
 
+CLIPPED = 1.0 - 0.5 / 255.0
+"""Observed values at or above this are clipped: they only say "at least this bright"."""
+
 
 def color_loss(pred: torch.Tensor, target: torch.Tensor, relative: float = 0.0,
-               weight: torch.Tensor | None = None) -> torch.Tensor:
+               weight: torch.Tensor | None = None, censor: bool = False) -> torch.Tensor:
     """Eq. 10: mean squared error between predicted and observed colours ``(S, N, C)``.
 
     Args:
@@ -17,9 +20,15 @@ def color_loss(pred: torch.Tensor, target: torch.Tensor, relative: float = 0.0,
             bright observations count alike (0: plain MSE, as in the paper).
         weight: ``(S, N)`` extra weight per sample (None: 1).
 
+        censor: a clipped observation (``target >= CLIPPED``) is a lower bound: only a
+            prediction below ``CLIPPED`` is an error (a censored, Tobit-style loss).
+
     Weighted forms are normalised by the mean weight, so the loss keeps MSE's scale.
     """
-    err = (pred - target) ** 2
+    diff = pred - target
+    if censor:
+        diff = torch.where(target >= CLIPPED, (pred - CLIPPED).clamp(max=0.0), diff)
+    err = diff**2
     w = None if relative <= 0 else (target + relative).reciprocal().square()
     if weight is not None:
         w = weight[..., None].expand_as(err) if w is None else w * weight[..., None]
@@ -84,7 +93,7 @@ def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonema
         the scalar loss and a dict of the individual terms (floats, for logging).
     """
     weight = None if spread is None else focus_weight(spread, cfg.focus_weight)
-    lc = color_loss(pred, target, cfg.color_relative, weight)
+    lc = color_loss(pred, target, cfg.color_relative, weight, cfg.censor_clipped)
     lw = white_balance_loss(tonemap, cfg.c0)
     lg = gradient_loss(tonemap, x_range[0], x_range[1], cfg.gradient_samples)
     loss = cfg.color * lc + cfg.white_balance * lw + cfg.gradient * lg

@@ -53,8 +53,22 @@ def test_fitted_deformation_recovers_the_translation(video):
 def fitted_video(video, tmp_path_factory):
     out = tmp_path_factory.mktemp("vfit") / "fit"
     assert main(["fit", str(video / "video.mp4"), "-o", str(out), "--iters", "20",
-                 "--threads", "1", "--frames", "1:7", "--flow-weight", "100"]) == 0
+                 "--threads", "1", "--frames", "1:7", "--flow-weight", "100",
+                 "--motion", "dynamic"]) == 0
     return out
+
+
+def test_auto_motion_calls_a_pure_camera_translation_static(video, tmp_path, capsys):
+    """The whole image shifts: the global registration explains it, no local motion is
+    left, and the video still gets its per-frame outputs."""
+    out = tmp_path / "fit"
+    assert main(["fit", str(video / "video.mp4"), "-o", str(out), "--iters", "10",
+                 "--threads", "1"]) == 0
+    report = json.loads((out / "fit.json").read_text())
+    assert report["motion"] == "static" and report["motion_requested"] == "auto"
+    assert report["motion_decision"]["moving_fraction"] <= 0.005
+    assert report["frames_written"] == 8
+    assert "motion: static" in capsys.readouterr().err
 
 
 def test_video_fit_writes_frames_preview_video_and_atlas(fitted_video):

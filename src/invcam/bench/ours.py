@@ -20,11 +20,18 @@ def fit_config(opts: BenchOptions):
     return replace_budget(preset("fast"), None, opts.minutes)
 
 
-def fit_arrays(images: torch.Tensor, exposures: list, reference: int, opts: BenchOptions):
-    """Fit ``(B, H, W, 3)`` images in [0, 1]; returns the FitResult."""
+def fit_arrays(images: torch.Tensor, exposures: list, reference: int, opts: BenchOptions,
+               stack=None):
+    """Fit ``(B, H, W, 3)`` images in [0, 1]; returns the FitResult. With ``stack``, the
+    registration and the static/dynamic decision are made as ``invcam fit`` makes them."""
     from invcam.fit import fit
 
-    return fit(images, exposures, fit_config(opts), reference)
+    cfg, prior = fit_config(opts), None
+    if stack is not None:
+        from invcam.motion.prior import plan_motion
+
+        prior, cfg, _ = plan_motion(stack, reference, "auto", cfg)
+    return fit(images, exposures, cfg, reference, prior=prior)
 
 
 def run_ours(stack_dir: Path, out: Path, opts: BenchOptions) -> tuple[Path, float, dict]:
@@ -41,7 +48,8 @@ def run_ours(stack_dir: Path, out: Path, opts: BenchOptions) -> tuple[Path, floa
     start = time.perf_counter()
     stack = load_stack(stack_dir)
     images = torch.from_numpy(load_images(stack))
-    result = fit_arrays(images, [im.exposure for im in stack.images], stack.reference, opts)
+    result = fit_arrays(images, [im.exposure for im in stack.images], stack.reference, opts,
+                        stack)
     out.mkdir(parents=True, exist_ok=True)
     meta = {"stack": str(stack.root), "files": [im.file for im in stack.images]}
     save_checkpoint(out / "model.pt", make_state_of(result), meta)

@@ -12,8 +12,9 @@ import torch
 from invcam.config import FitConfig
 from invcam.fit_terms import MotionPrior
 from invcam.motion.chain import chained_correspondence
+from invcam.motion.decide import MotionDecision, detect_motion
 from invcam.motion.flow import FlowPair, adjacent_flows
-from invcam.motion.register import register_to_reference, union_bounds
+from invcam.motion.register import adjacent_steps, chain_to_reference, union_bounds
 
 FLOW_WEIGHT = 0.0
 """Default lambda_f of a fit to a moving scene. The paper uses 100, decaying to 0
@@ -21,6 +22,10 @@ FLOW_WEIGHT = 0.0
 loss on top cost 0.8-1 dB PSNR-mu in the ablation (docs/benchmarks.md), so it is off."""
 RIGIDITY_WEIGHT = 0.01
 """Default weight of the rigidity regularizer on D's learned parts for moving scenes."""
+BASE_SHIFT_PX = 4.0
+"""Centre displacement (pixels) above which a static stack's D starts at the registration."""
+BASE_ROTATION_DEG = 1.0
+"""Rotation (degrees) above which a static stack's D starts at the registration."""
 DEFORM_CELL = 8
 """Pixels per cell of D's residual grid for moving scenes (objects need a finer field)."""
 
@@ -57,7 +62,7 @@ def stack_flows(pairs: list[FlowPair]) -> tuple[torch.Tensor, torch.Tensor, torc
 
 
 def estimate_prior(stack, reference: int, model: str = "similarity",
-                   flows: bool = True) -> MotionPrior:
+                   flows: bool = True, steps: np.ndarray | None = None) -> MotionPrior:
     """Registration, atlas bounds, chained correspondence and (for the flow loss) adjacent
     flows of a stack's frames (``stack.raw``).
 
@@ -67,10 +72,14 @@ def estimate_prior(stack, reference: int, model: str = "similarity",
         model: "similarity" or "homography" for the registration.
         flows: keep every adjacent flow for the flow loss; False computes only the ones
             the chain needs and leaves ``pairs``/``flows``/``valid`` None.
+        steps: the adjacent registrations (:func:`~invcam.motion.register.adjacent_steps`)
+            when the caller has them already.
     """
     frames, size = list(stack.raw), tuple(stack.size)
     exposures = [im.exposure for im in stack.images]
-    mats = register_to_reference(frames, exposures, reference, model=model)
+    if steps is None:
+        steps = adjacent_steps(frames, exposures, model)
+    mats = chain_to_reference(steps, reference)
     last = len(frames) if flows else reference + 1
     forward = adjacent_flows(frames[:last], exposures[:last])
     corr, _ = chained_correspondence(frames, exposures, reference, mats, forward)
@@ -85,10 +94,67 @@ def estimate_prior(stack, reference: int, model: str = "similarity",
     return prior
 
 
+def camera_moved(mats: np.ndarray, size: tuple[int, int]) -> bool:
+    """True when a frame -> reference transform ``(B, 3, 3)`` moves the image centre by more
+    than ``BASE_SHIFT_PX`` or turns it by more than ``BASE_ROTATION_DEG``: more than the
+    fit's own similarity reliably finds from the identity. Focus breathing (a zoom about
+    the centre) and a tripod's shake are left to the fit, which refines them against the
+    full imaging model (feature registration between differently focused images is off
+    by about half a pixel there, and starting from it cost 1.4 dB on the desk scene)."""
+    h, w = size
+    centre = np.array([w / 2.0, h / 2.0, 1.0])
+    moved = np.einsum("bij,j->bi", mats, centre)
+    shift = np.linalg.norm(moved[:, :2] / moved[:, 2:] - centre[:2], axis=1)
+    angle = np.degrees(np.abs(np.arctan2(mats[:, 1, 0] - mats[:, 0, 1],
+                                         mats[:, 0, 0] + mats[:, 1, 1])))
+    return bool(np.any(shift > BASE_SHIFT_PX) or np.any(angle > BASE_ROTATION_DEG))
+
+
+def static_prior(steps: np.ndarray, reference: int, size: tuple[int, int]) -> MotionPrior:
+    """The prior of a static stack from adjacent registrations ``steps``: the registration
+    of each image to the reference as D's fixed base (D's similarity refines it) and an
+    atlas domain covering every view, when the camera moved (:func:`camera_moved`);
+    otherwise none (D starts at the identity)."""
+    mats = chain_to_reference(steps, reference)
+    if not camera_moved(mats, size):
+        return MotionPrior()
+    return MotionPrior(transforms=normalized_transforms(mats, size),
+                       bounds=normalized_bounds(union_bounds(mats, size), size))
+
+
+def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | None = None,
+                rigidity: float | None = None
+                ) -> tuple[MotionPrior, FitConfig, MotionDecision | None]:
+    """Registration, the static/dynamic decision and the config of a fit.
+
+    Args:
+        stack: a :class:`~invcam.io.stack.Stack` (images in order; ``raw`` frames).
+        mode: ``"auto"`` (decided by :func:`~invcam.motion.decide.detect_motion`),
+            ``"static"`` or ``"dynamic"``.
+        flow, rigidity: a dynamic fit's weights (None: :func:`moving_config`'s defaults).
+
+    Returns:
+        the prior (static: the registration only), the config (:func:`moving_config`
+        applied when dynamic) and the decision (None unless ``mode`` is ``"auto"``).
+    """
+    frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
+    steps = adjacent_steps(frames, exposures)
+    decision = None
+    if mode == "auto":
+        decision = detect_motion(frames, exposures, steps)
+        mode = decision.mode
+    if mode == "static":
+        return static_prior(steps, reference, tuple(stack.size)), cfg, decision
+    cfg = moving_config(cfg, flow, rigidity)
+    prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0, steps=steps)
+    return prior, cfg, decision
+
+
 def moving_config(cfg: FitConfig, flow: float | None = None,
                   rigidity: float | None = None) -> FitConfig:
     """``cfg`` set up for a moving scene: flow-loss and rigidity weights (given ones, else
-    the config's own if set, else the defaults above), a finer residual grid for D, and
+    the config's own if set, else the defaults above), a residual grid for D (a static
+    stack's ``"global"`` D gets one) of at most ``DEFORM_CELL`` px cells, and
     the paper's plain colour loss: the relative and focus weightings, which help static
     stacks, cost 2.6 dB PSNR-mu on the dynamic beachball stack (docs/benchmarks.md §5c).
     The PSF jitter (``ModelConfig.blur_jitter``) stays: it helped there too."""
@@ -96,11 +162,13 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
     flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
     rigidity = rigidity if rigidity is not None else (loss.rigidity or RIGIDITY_WEIGHT)
     model = cfg.model
-    if model.deform == "grid":
-        model = dataclasses.replace(model, deform_cell=min(model.deform_cell, DEFORM_CELL))
+    if model.deform in ("global", "grid"):
+        model = dataclasses.replace(model, deform="grid",
+                                    deform_cell=min(model.deform_cell, DEFORM_CELL))
     loss = dataclasses.replace(loss, flow=flow, rigidity=rigidity, color_relative=0.0,
                                focus_weight=0.0)
     return dataclasses.replace(cfg, model=model, loss=loss)
 
 
-__all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms"]
+__all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms",
+           "plan_motion", "static_prior"]

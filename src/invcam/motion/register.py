@@ -144,6 +144,40 @@ def estimate_homography(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     return estimate_transform(a, b, t_a, t_b, model).matrix
 
 
+def adjacent_steps(frames: Sequence[np.ndarray], exposures: Sequence[float | None] | None,
+                   model: str = "similarity") -> np.ndarray:
+    """``(B - 1, 3, 3)`` transforms mapping frame t's pixel coords to frame t + 1's.
+
+    Args:
+        frames: ``B`` RGB frames ``(H, W, 3)``, in order.
+        exposures: ``B`` exposure times in seconds (entries may be None), or None.
+        model: see :func:`estimate_transform`.
+
+    A failed pair contributes the identity (logged).
+    """
+    count = len(frames)
+    times = [None] * count if exposures is None else list(exposures)
+    if len(times) != count:
+        raise InvcamError(f"{count} frames but {len(times)} exposure times")
+    steps = [estimate_homography(frames[t], frames[t + 1], times[t], times[t + 1], model)
+             for t in range(count - 1)]
+    return np.asarray(steps, dtype=np.float64).reshape(-1, 3, 3)
+
+
+def chain_to_reference(steps: np.ndarray, reference: int) -> np.ndarray:
+    """Chain adjacent ``steps`` ``(B - 1, 3, 3)`` (t -> t + 1) into ``(B, 3, 3)`` transforms
+    mapping each frame's pixel coords to the reference frame's (identity for it)."""
+    count = len(steps) + 1
+    if not 0 <= reference < count:
+        raise InvcamError(f"reference {reference} is out of range for {count} frames")
+    out = np.repeat(np.eye(3)[None], count, axis=0)
+    for t in range(reference - 1, -1, -1):
+        out[t] = out[t + 1] @ steps[t]
+    for t in range(reference + 1, count):
+        out[t] = out[t - 1] @ np.linalg.inv(steps[t - 1])
+    return out / out[:, 2:3, 2:3]
+
+
 def register_to_reference(frames: Sequence[np.ndarray],
                           exposures: Sequence[float | None] | None, reference: int,
                           model: str = "similarity") -> np.ndarray:
@@ -155,24 +189,13 @@ def register_to_reference(frames: Sequence[np.ndarray],
         reference: index of the reference frame (it gets the identity).
         model: see :func:`estimate_transform`.
 
-    Adjacent frames are registered (``t -> t + 1``) and chained, which tolerates camera
-    motion too large for matching distant frames directly; errors accumulate along the
-    chain. A failed pair contributes the identity (logged).
+    Adjacent frames are registered (``t -> t + 1``, :func:`adjacent_steps`) and chained,
+    which tolerates camera motion too large for matching distant frames directly; errors
+    accumulate along the chain. A failed pair contributes the identity (logged).
     """
-    count = len(frames)
-    if not 0 <= reference < count:
-        raise InvcamError(f"reference {reference} is out of range for {count} frames")
-    times = [None] * count if exposures is None else list(exposures)
-    if len(times) != count:
-        raise InvcamError(f"{count} frames but {len(times)} exposure times")
-    steps = [estimate_homography(frames[t], frames[t + 1], times[t], times[t + 1], model)
-             for t in range(count - 1)]
-    out = np.repeat(np.eye(3)[None], count, axis=0)
-    for t in range(reference - 1, -1, -1):
-        out[t] = out[t + 1] @ steps[t]
-    for t in range(reference + 1, count):
-        out[t] = out[t - 1] @ np.linalg.inv(steps[t - 1])
-    return out / out[:, 2:3, 2:3]
+    if not 0 <= reference < len(frames):
+        raise InvcamError(f"reference {reference} is out of range for {len(frames)} frames")
+    return chain_to_reference(adjacent_steps(frames, exposures, model), reference)
 
 
 def union_bounds(transforms: np.ndarray, size: tuple[int, int],

@@ -1,9 +1,17 @@
 """Deformation network D(x, y, i) -> q (paper Eq. 1).
 
 A learned per-image similarity transform (absorbs focus breathing and small camera
-motion) plus a residual field that starts at zero, so an aligned stack starts at the
-identity. The reference image's similarity is fixed to the identity: the atlas is laid
-out in the reference image's geometry.
+motion), optionally plus a residual field that starts at zero, so an aligned stack starts
+at the identity. The reference image's similarity is fixed to the identity: the atlas is
+laid out in the reference image's geometry.
+
+Kinds (``ModelConfig.deform``):
+
+- ``"global"``: the similarity alone (on top of a fixed base homography from
+  registration). A static stack's default: content that only one image sees cannot be
+  moved by a local warp, because the warp is set by all of that image's content.
+- ``"grid"``: plus a per-image coarse residual grid (moving scenes and parallax).
+- ``"mlp"``: plus the paper's residual MLP.
 """
 
 from __future__ import annotations
@@ -66,7 +74,10 @@ class Deformation(nn.Module):
         self.register_buffer("aspect", torch.tensor([w, h], dtype=torch.float32) / max(h, w))
         self.register_buffer("base", torch.eye(3).repeat(num_images, 1, 1))
         self.register_buffer("dense", None)
-        if cfg.deform == "grid":
+        self.register_buffer("anchor", None, persistent=False)
+        if cfg.deform == "global":
+            pass
+        elif cfg.deform == "grid":
             gh, gw = max(2, round(h / cfg.deform_cell)), max(2, round(w / cfg.deform_cell))
             self.residual = nn.Parameter(torch.zeros(num_images, 2, gh, gw))
         elif cfg.deform == "mlp":
@@ -86,12 +97,25 @@ class Deformation(nn.Module):
         that moving objects and parallax keep sharp edges the coarse residual cannot."""
         self.dense = disp.to(self.base).contiguous()
 
+    def set_anchor(self, weight: torch.Tensor) -> None:
+        """Set the ``(B, 1, H, W)`` weights in [0, 1] of the prior that keeps the residual
+        at zero (1 where nothing but this image sees the scene, or this image sees nothing
+        there); they are averaged onto the residual grid's cells."""
+        if self.kind != "grid":
+            return
+        cells = torch.nn.functional.adaptive_avg_pool2d(weight.float(),
+                                                        self.residual.shape[-2:])
+        self.anchor = cells.to(self.base).contiguous()
+
     def similarity_params(self) -> torch.Tensor:
         """``(B, 4)`` similarity parameters, the reference's forced to zero."""
         return self.similarity * self.sim_mask
 
     def offset(self, p: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-        """Residual field at ``p``: ``(S, N, 2)`` for images ``index`` ``(S,)`` -> ``(S, N, 2)``."""
+        """Residual field at ``p``: ``(S, N, 2)`` for images ``index`` ``(S,)`` -> ``(S, N, 2)``
+        (zero for the ``"global"`` kind)."""
+        if self.kind == "global":
+            return torch.zeros_like(p)
         if self.kind == "grid":
             return sample_grid(self.residual[index], p)
         codes = self.codes[index][:, None, :].expand(-1, p.shape[1], -1)
@@ -116,4 +140,6 @@ class Deformation(nn.Module):
         q = apply_similarity(apply_homography(p, self.base[index]), sim, self.aspect)
         if measured and self.dense is not None:
             q = q + sample_grid(self.dense[index], p)
+        if self.kind == "global":
+            return q
         return q + self.offset(p, index)

@@ -1,0 +1,98 @@
+"""The censored colour loss and the priors on D's residual grid."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+
+from invcam.config import LossConfig, preset
+from invcam.fit_setup import build_model, evidence_anchor
+from invcam.fit_terms import extra_terms, residual_px
+from invcam.losses import CLIPPED, color_loss
+
+
+def test_censored_loss_treats_clipped_values_as_lower_bounds():
+    target = torch.tensor([[[1.0, 1.0, 0.5]]])
+    above = torch.tensor([[[0.999, 0.9995, 0.5]]])
+    below = torch.tensor([[[0.9, 0.999, 0.5]]])
+    assert color_loss(above, target, censor=True) == 0.0
+    assert color_loss(above, target, censor=False) > 0.0
+    expected = (0.9 - CLIPPED) ** 2 / 3
+    assert torch.isclose(color_loss(below, target, censor=True), torch.tensor(expected))
+
+
+def test_censored_loss_keeps_unclipped_errors():
+    target = torch.tensor([[[0.2, 0.6, 0.98]]])
+    pred = torch.tensor([[[0.3, 0.5, 0.99]]])
+    assert torch.isclose(color_loss(pred, target, censor=True),
+                         color_loss(pred, target, censor=False))
+
+
+def _grid_model(size=(32, 48)):
+    cfg = preset("fast")
+    cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, deform="grid",
+                                                             deform_cell=8))
+    images = torch.rand(2, size[0] * size[1], 3)
+    model = build_model(cfg, size, images, [1.0, 0.25], 0)
+    model.deformation.anchor = None  # the prior acts on every cell
+    return model
+
+
+def test_deform_prior_is_the_mean_squared_residual_in_pixels():
+    model = _grid_model()
+    with torch.no_grad():
+        model.deformation.residual.zero_()
+        model.deformation.residual[:, 0] = 2.0 / 48  # one pixel in x everywhere
+    res = residual_px(model)
+    assert torch.allclose(res[:, 0], torch.ones_like(res[:, 0]))
+    cfg = LossConfig(deform_prior=2.0)
+    gen = torch.Generator().manual_seed(0)
+    total, terms = extra_terms(model, cfg, None, 0.0, gen)
+    assert abs(terms["deform_prior"] - 0.5) < 1e-6  # x: 1 px^2, y: 0
+    assert abs(total.item() - 1.0) < 1e-6
+    cfg = LossConfig(deform_smooth=1.0)
+    _, terms = extra_terms(model, cfg, None, 0.0, gen)
+    assert terms["deform_smooth"] < 1e-10  # a constant field is smooth
+
+
+def test_deform_prior_pulls_an_unconstrained_residual_back():
+    model = _grid_model()
+    with torch.no_grad():
+        model.deformation.residual.normal_(0.0, 0.05)
+    opt = torch.optim.Adam([model.deformation.residual], lr=1e-3)
+    cfg = LossConfig(deform_prior=1.0)
+    start = residual_px(model).abs().mean().item()
+    for _ in range(200):
+        total, _ = extra_terms(model, cfg, None, 0.0, torch.Generator())
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+    assert residual_px(model).abs().mean().item() < 0.2 * start
+
+
+def test_anchor_marks_places_without_evidence():
+    """1 where the image is clipped or black, or where no other image is usable."""
+    h, w = 4, 6
+    a = torch.full((h, w, 3), 0.5)
+    b = torch.full((h, w, 3), 0.5)
+    a[:, :2] = 1.0          # a clipped on the left: a has nothing there, b alone sees it
+    b[:, 4:] = 0.0          # b black on the right: a alone sees it
+    anchor = evidence_anchor(torch.stack([a, b]).reshape(2, h * w, 3), (h, w))
+    assert anchor.shape == (2, 1, h, w)
+    assert anchor[0, 0, :, :2].eq(1).all() and anchor[1, 0, :, :2].eq(1).all()
+    assert anchor[0, 0, :, 4:].eq(1).all() and anchor[1, 0, :, 4:].eq(1).all()
+    assert anchor[:, 0, :, 2:4].eq(0).all()  # both see the middle
+
+
+def test_anchor_holds_the_residual_only_where_there_is_no_evidence():
+    model = _grid_model((32, 48))
+    weight = torch.zeros(2, 1, 32, 48)
+    weight[:, :, :, :24] = 1.0
+    model.deformation.set_anchor(weight)
+    with torch.no_grad():
+        model.deformation.residual.fill_(2.0 / 48)  # 1 px in x and 2/3 px in y
+    cfg = LossConfig(deform_prior=1.0)
+    _, terms = extra_terms(model, cfg, None, 0.0, torch.Generator())
+    full = (residual_px(model) ** 2).mean().item()
+    assert abs(terms["deform_prior"] - full / 2) < 1e-6  # half of the cells are held

@@ -1,0 +1,96 @@
+"""A static fit's D leaves content that only one image sees where it is (no drift)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from invcam.config import preset
+from invcam.fit import fit, replace_budget
+
+H, W = 128, 192
+BARS = (60.0, 84.0, 108.0, 132.0)  # x centres (px) of the dark bars in the window
+WIN = (24, 104, 44, 148)  # y0, y1, x0, x1 of the bright window (covers whole grid cells)
+
+
+def _scene() -> np.ndarray:
+    """``(H, W, 3)`` radiance: a textured wall, a window 40x brighter crossed by bars."""
+    rng = np.random.default_rng(5)
+    tex = cv2.GaussianBlur(rng.normal(size=(H, W)).astype(np.float32), (0, 0), 2.0)
+    wall = 0.3 * np.exp(1.2 * tex / tex.std())
+    rad = np.repeat(wall[..., None], 3, axis=2) * np.array([1.0, 0.9, 0.8], np.float32)
+    y0, y1, x0, x1 = WIN
+    rad[y0:y1, x0:x1] = 12.0
+    xs = np.arange(W) + 0.5
+    for cx in BARS:  # 2 px wide bars, anti-aliased
+        cover = np.clip(1.5 - np.abs(xs - cx), 0.0, 1.0)
+        rad[y0:y1] = rad[y0:y1] * (1 - cover[None, :, None]) + 0.015 * cover[None, :, None]
+    return rad.astype(np.float32)
+
+
+def _shift(rad: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    """The scene seen by a camera moved by (dx, dy) px: content moves by (-dx, -dy)."""
+    mat = np.array([[1.0, 0.0, -dx], [0.0, 1.0, -dy]], np.float32)
+    return cv2.warpAffine(rad, mat, (W, H), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_REFLECT).clip(0)
+
+
+def _capture(rad: np.ndarray, t: float) -> np.ndarray:
+    return np.round(np.clip(rad * t, 0, 1) ** (1 / 2.2) * 255) / 255
+
+
+def _bar_centres(log_rad: np.ndarray) -> np.ndarray:
+    """Sub-pixel x centres of the bars from the window rows' mean darkness."""
+    y0, y1, x0, x1 = WIN
+    profile = log_rad[y0 + 3 : y1 - 3, x0:x1].mean(axis=(0, 2))
+    dark = np.clip(profile.max() - profile, 0, None)
+    xs = np.arange(x0, x1) + 0.5
+    out = []
+    for cx in BARS:
+        near = np.abs(xs - cx) <= 2.5
+        out.append(float((xs[near] * dark[near]).sum() / dark[near].sum()))
+    return np.array(out)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    rad = _scene()
+    ref = _capture(rad, 1.0)              # the window is clipped in the reference
+    short = _capture(_shift(rad, 0.6, -0.4), 1 / 32)   # only this image sees the bars
+    images = torch.from_numpy(np.stack([ref, short]).astype(np.float32))
+    cfg = replace_budget(preset("fast"), 500, None)
+    result = fit(images, [1.0, 1 / 32], cfg, reference=0)
+    return rad, result.model.render_log2(0).numpy()
+
+
+def test_window_is_clipped_in_the_reference_only():
+    rad = _scene()
+    y0, y1, x0, x1 = WIN
+    sky = (slice(y0, y1), slice(x0 + 1, x0 + 4))
+    assert _capture(rad, 1.0)[sky].min() == 1.0
+    assert _capture(rad, 1 / 32)[sky].max() < 0.98
+
+
+def test_region_seen_by_one_image_stays_in_place(fitted):
+    rad, pred_log2 = fitted
+    truth = _bar_centres(np.log2(rad))
+    pred = _bar_centres(pred_log2)
+    assert np.abs(pred - truth).max() < 0.25, (pred, truth)
+
+
+def test_static_default_has_no_local_warp():
+    """The fast preset's D for a static stack is one similarity per image: no residual
+    field that could move one part of an image against the rest."""
+    from invcam.scene import Deformation
+
+    d = Deformation(preset("fast").model, 3, (48, 64), reference=1)
+    assert d.kind == "global"
+    assert not any("residual" in name for name, _ in d.named_parameters())
+    p = torch.rand(3, 10, 2) * 2 - 1
+    with torch.no_grad():
+        d.similarity[0] = torch.tensor([0.01, 0.002, 0.003, -0.004])
+    q = d(p)
+    assert torch.equal(q[1], p[1])  # the reference stays the identity
+    assert torch.allclose(q[2], p[2])

@@ -1,0 +1,53 @@
+"""``--motion auto``: static or dynamic, decided from the images after registration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from invcam.motion.decide import MOVING_FRACTION, detect_motion
+from invcam.motion.register import adjacent_steps
+from invcam.synth import synthesize, synthesize_dynamic
+
+
+def _decide(result):
+    frames = list(getattr(result, "images", None) or result.frames)
+    exposures = [e["exposure"] for e in result.entries]
+    return detect_motion(frames, exposures, adjacent_steps(frames, exposures))
+
+
+@pytest.mark.parametrize("scene", ["demo", "studio"])
+def test_static_stack_with_focus_breathing_stays_static(scene):
+    result = synthesize(scene, "diagonal", size=(150, 225), seed=1)
+    assert max(result.camera.magnifications) > 1.01  # focus breathing is there
+    decision = _decide(result)
+    assert decision.mode == "static"
+    assert decision.moving_fraction <= MOVING_FRACTION
+
+
+@pytest.mark.parametrize("scene", ["demo", "studio"])
+def test_moving_object_in_a_folder_is_dynamic(scene):
+    result = synthesize_dynamic(scene, size=(150, 225), seed=1)
+    decision = _decide(result)
+    assert decision.mode == "dynamic"
+    assert decision.largest_px > 2.0
+    assert decision.moving_fraction > MOVING_FRACTION
+
+
+def test_decision_record_has_its_figures():
+    result = synthesize("demo", "diagonal", size=(96, 144), seed=2)
+    record = _decide(result).to_dict()
+    assert record["mode"] in ("static", "dynamic")
+    assert 0.0 <= record["moving_fraction"] <= 1.0
+    assert 0.0 < record["measured_fraction"] <= 1.0
+    assert record["pairs"] == 2
+
+
+def test_camera_shake_alone_is_not_motion():
+    """A whole-image shift is removed by the global registration."""
+    result = synthesize("studio", "diagonal", size=(150, 225), seed=4)
+    frames = [np.roll(im, (2, 3), axis=(0, 1)) if i == 2 else im
+              for i, im in enumerate(result.images)]
+    exposures = [e["exposure"] for e in result.entries]
+    decision = detect_motion(frames, exposures, adjacent_steps(frames, exposures))
+    assert decision.mode == "static"
