@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -50,4 +51,17 @@ def test_camera_shake_alone_is_not_motion():
               for i, im in enumerate(result.images)]
     exposures = [e["exposure"] for e in result.entries]
     decision = detect_motion(frames, exposures, adjacent_steps(frames, exposures))
+    assert decision.mode == "static"
+
+
+def test_a_pair_with_almost_nothing_measured_decides_nothing():
+    """Frames black but for two blocks: whatever moves there is too little to decide on."""
+    rng = np.random.default_rng(0)
+    tex = cv2.GaussianBlur(rng.integers(40, 220, (40, 60, 3)).astype(np.uint8), (3, 3), 0)
+    a = np.zeros((96, 144, 3), np.uint8)
+    b = np.zeros((96, 144, 3), np.uint8)
+    a[16:32, 16:48] = tex[8:24, 8:40]
+    b[16:32, 16:48] = tex[8:24, 3:35]  # the content moved 5 px
+    decision = detect_motion([a, b], [1.0, 1.0], [np.eye(3)])
+    assert decision.measured < 0.05
     assert decision.mode == "static"

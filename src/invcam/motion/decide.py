@@ -15,7 +15,9 @@ of the difference. A block moves when both hold:
   (static tuning stacks stay below 2x, moving ones reach 3-40x).
 
 The scene is moving when more than ``MOVING_FRACTION`` of the measured blocks (and at
-least ``MIN_BLOCKS``) move in some pair of neighbouring images.
+least ``MIN_BLOCKS``) move in some pair of neighbouring images that has at least
+``MIN_MEASURED`` of its blocks measured; a pair that is mostly clipped or black decides
+nothing, and a stack with no such pair is taken as static.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ MOVING_FRACTION = 0.005
 """Fraction of the measured blocks that must move for the scene to be called moving."""
 MIN_BLOCKS = 2
 """Fewest moving blocks that make a scene moving."""
+MIN_MEASURED = 0.05
+"""A pair with fewer measured blocks than this fraction (mostly clipped or black in one
+of the two images) decides nothing: its few flow vectors are too unreliable."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ def detect_motion(frames: Sequence[np.ndarray], exposures: Sequence[float | None
                                       exposures[t], exposures[t + 1])
         measured = np.isfinite(median)
         least = min(least, float(measured.mean()))
-        if not measured.any():
+        if measured.mean() < MIN_MEASURED:
             continue
         count = int(moving.sum())
         frac = count / int(measured.sum())
