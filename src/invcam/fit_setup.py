@@ -40,7 +40,8 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
         model.deformation.set_base(prior.transforms)
     if prior is not None and prior.correspondence is not None:
         _start_residuals(model, prior)
-    model.deformation.set_anchor(evidence_anchor(images, size))
+    if cfg.model.deform == "grid":
+        model.deformation.set_anchor(evidence_anchor(images, size))
     return model.to(images.device)
 
 

@@ -125,16 +125,21 @@ def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
 
 
 def detect_motion(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
-                  steps: Sequence[np.ndarray]) -> MotionDecision:
+                  steps: Sequence[np.ndarray],
+                  trusted: Sequence[bool] | None = None) -> MotionDecision:
     """Decide static or dynamic from adjacent pairs ``(t, t + 1)``.
 
     Args:
         frames: ``B`` frames ``(H, W, 3)``.
         exposures: ``B`` exposure times (entries may be None).
         steps: ``B - 1`` transforms ``(3, 3)`` mapping frame t's coordinates to t + 1's.
+        trusted: per step, whether its registration is reliable (None: all are); a pair
+            whose registration is not decides nothing.
     """
     worst, largest, least, dynamic = 0.0, 0.0, 1.0, False
     for t, step in enumerate(steps):
+        if trusted is not None and not trusted[t]:
+            continue
         moving, median = block_motion(frames[t], frames[t + 1], step,
                                       exposures[t], exposures[t + 1])
         measured = np.isfinite(median)

@@ -14,7 +14,12 @@ from invcam.fit_terms import MotionPrior
 from invcam.motion.chain import chained_correspondence
 from invcam.motion.decide import MotionDecision, detect_motion
 from invcam.motion.flow import FlowPair, adjacent_flows
-from invcam.motion.register import adjacent_steps, chain_to_reference, union_bounds
+from invcam.motion.register import (
+    adjacent_registrations,
+    adjacent_steps,
+    chain_to_reference,
+    union_bounds,
+)
 
 FLOW_WEIGHT = 0.0
 """Default lambda_f of a fit to a moving scene. The paper uses 100, decaying to 0
@@ -138,13 +143,19 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
         applied when dynamic) and the decision (None unless ``mode`` is ``"auto"``).
     """
     frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
-    steps = adjacent_steps(frames, exposures)
+    regs = adjacent_registrations(frames, exposures)
+    steps = np.asarray([r.matrix for r in regs]).reshape(-1, 3, 3)
+    # Feature matches with RANSAC are trusted; an ECC fallback between frames that share
+    # little (one mostly clipped) can be far off: a static fit starts at the identity
+    # there and motion is not judged from it.
+    trusted = [r.method == "features" for r in regs]
     decision = None
     if mode == "auto":
-        decision = detect_motion(frames, exposures, steps)
+        decision = detect_motion(frames, exposures, steps, trusted)
         mode = decision.mode
     if mode == "static":
-        return static_prior(steps, reference, tuple(stack.size)), cfg, decision
+        sure = np.where(np.asarray(trusted)[:, None, None], steps, np.eye(3))
+        return static_prior(sure, reference, tuple(stack.size)), cfg, decision
     cfg = moving_config(cfg, flow, rigidity)
     prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0, steps=steps)
     return prior, cfg, decision

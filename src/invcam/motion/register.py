@@ -144,24 +144,30 @@ def estimate_homography(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     return estimate_transform(a, b, t_a, t_b, model).matrix
 
 
-def adjacent_steps(frames: Sequence[np.ndarray], exposures: Sequence[float | None] | None,
-                   model: str = "similarity") -> np.ndarray:
-    """``(B - 1, 3, 3)`` transforms mapping frame t's pixel coords to frame t + 1's.
+def adjacent_registrations(frames: Sequence[np.ndarray],
+                           exposures: Sequence[float | None] | None,
+                           model: str = "similarity") -> list[Registration]:
+    """:func:`estimate_transform` of each neighbouring pair ``t -> t + 1`` (``B - 1``).
 
     Args:
         frames: ``B`` RGB frames ``(H, W, 3)``, in order.
         exposures: ``B`` exposure times in seconds (entries may be None), or None.
         model: see :func:`estimate_transform`.
-
-    A failed pair contributes the identity (logged).
     """
     count = len(frames)
     times = [None] * count if exposures is None else list(exposures)
     if len(times) != count:
         raise InvcamError(f"{count} frames but {len(times)} exposure times")
-    steps = [estimate_homography(frames[t], frames[t + 1], times[t], times[t + 1], model)
-             for t in range(count - 1)]
-    return np.asarray(steps, dtype=np.float64).reshape(-1, 3, 3)
+    return [estimate_transform(frames[t], frames[t + 1], times[t], times[t + 1], model)
+            for t in range(count - 1)]
+
+
+def adjacent_steps(frames: Sequence[np.ndarray], exposures: Sequence[float | None] | None,
+                   model: str = "similarity") -> np.ndarray:
+    """``(B - 1, 3, 3)`` transforms mapping frame t's pixel coords to frame t + 1's
+    (:func:`adjacent_registrations`; a failed pair contributes the identity, logged)."""
+    regs = adjacent_registrations(frames, exposures, model)
+    return np.asarray([r.matrix for r in regs], dtype=np.float64).reshape(-1, 3, 3)
 
 
 def chain_to_reference(steps: np.ndarray, reference: int) -> np.ndarray:
