@@ -65,3 +65,41 @@ def test_a_pair_with_almost_nothing_measured_decides_nothing():
     decision = detect_motion([a, b], [1.0, 1.0], [np.eye(3)])
     assert decision.measured < 0.05
     assert decision.mode == "static"
+
+
+def test_an_untrusted_registration_decides_nothing():
+    """A pair whose registration fell back to ECC is not judged: its warp may be far off."""
+    result = synthesize_dynamic("demo", size=(150, 225), seed=1)
+    frames = list(result.frames)
+    exposures = [e["exposure"] for e in result.entries]
+    steps = adjacent_steps(frames, exposures)
+    assert detect_motion(frames, exposures, steps).mode == "dynamic"
+    decision = detect_motion(frames, exposures, steps, trusted=[False, False])
+    assert decision.mode == "static" and decision.moving_fraction == 0.0
+
+
+def test_static_prior_ignores_an_untrusted_large_warp():
+    from invcam.motion.prior import static_prior
+
+    wild = np.array([[0.93, 0.0, 117.0], [0.0, 0.93, 74.0], [0.0, 0.0, 1.0]])
+    assert static_prior(np.stack([wild, np.eye(3)]), 1, (300, 450)).transforms is not None
+    assert static_prior(np.stack([np.eye(3), np.eye(3)]), 1, (300, 450)).transforms is None
+
+
+def test_plan_motion_starts_a_static_fit_at_the_identity_after_an_ecc_fallback(monkeypatch):
+    from types import SimpleNamespace
+
+    import invcam.motion.prior as prior_mod
+    from invcam.config import preset
+    from invcam.motion.register import Registration
+
+    result = synthesize("demo", "diagonal", size=(96, 144), seed=2)
+    wild = np.array([[0.93, 0.0, 117.0], [0.0, 0.93, 74.0], [0.0, 0.0, 1.0]])
+    regs = [Registration(wild, "ecc", 0, "few matches"), Registration(np.eye(3), "features", 40)]
+    monkeypatch.setattr(prior_mod, "adjacent_registrations", lambda *a, **k: regs)
+    stack = SimpleNamespace(raw=result.images, size=(96, 144),
+                            images=[SimpleNamespace(exposure=e["exposure"])
+                                    for e in result.entries])
+    prior, _, decision = prior_mod.plan_motion(stack, 1, "auto", preset("fast"))
+    assert decision.mode == "static"
+    assert prior.transforms is None  # the wild ECC warp is not used
