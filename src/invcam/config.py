@@ -138,7 +138,11 @@ class OptimConfig:
     lr_mlp: float = 1e-2
     """Learning rate of MLP, camera and exposure parameters."""
     lr_deform: float = 1e-3
-    """Learning rate of the deformation (similarity + residual), in normalized units."""
+    """Learning rate of the deformation's residual (grid or MLP), in normalized units."""
+    lr_similarity: float = 1e-4
+    """Learning rate of D's per-image similarity, in normalized units: small refinements
+    of the registration it starts from (faster, it drifted by up to a pixel where an
+    image is mostly defocused or clipped)."""
     lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
     lr_tone: float = 1e-2
@@ -178,7 +182,8 @@ PRESETS: dict[str, FitConfig] = {
                           blur_jitter=0.0),
         loss=LossConfig(color_relative=0.0, focus_weight=0.0, deform_prior=0.0),
         optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
-                          lr_tone=1e-4, lr_deform=1e-4, lr_blur=1e-4, lr_final=1.0,
+                          lr_tone=1e-4, lr_deform=1e-4, lr_similarity=1e-4,
+                          lr_blur=1e-4, lr_final=1.0,
                           warmup=0.0),
     ),
 }
@@ -201,7 +206,8 @@ def config_to_dict(cfg: FitConfig) -> dict:
 # Fields added after a config version was first written, with the value that reproduces
 # how older files were fitted (a missing field must not switch on a newer behaviour).
 _LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0},
-           "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0}}
+           "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0},
+           "optim": {"lr_similarity": 1e-3}}
 
 
 def config_from_dict(data: dict) -> FitConfig:
@@ -217,7 +223,7 @@ def config_from_dict(data: dict) -> FitConfig:
             exposure_bound=data["exposure_bound"],
             model=ModelConfig(**{**_LEGACY["model"], **data["model"]}),
             loss=LossConfig(**{**_LEGACY["loss"], **data["loss"]}),
-            optim=OptimConfig(**data["optim"]),
+            optim=OptimConfig(**{**_LEGACY["optim"], **data["optim"]}),
         )
     except (KeyError, TypeError) as exc:
         raise InvcamError(f"config does not match this invcam version: {exc}") from exc

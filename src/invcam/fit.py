@@ -43,8 +43,8 @@ class FitDiverged(InvcamError):
 
 def _make_optimizer(model: ImagingModel, cfg: OptimConfig) -> torch.optim.Adam:
     """Adam with a group per part: atlas grids, deformation, blur grids, camera, networks."""
-    lrs = {"grid": cfg.lr_grid, "deform": cfg.lr_deform, "blur": cfg.lr_blur,
-           "tone": cfg.lr_tone, "mlp": cfg.lr_mlp}
+    lrs = {"grid": cfg.lr_grid, "deform": cfg.lr_deform, "similarity": cfg.lr_similarity,
+           "blur": cfg.lr_blur, "tone": cfg.lr_tone, "mlp": cfg.lr_mlp}
     groups: dict[str, list] = {k: [] for k in lrs}
     for name, p in model.named_parameters():
         if p.requires_grad:
@@ -61,7 +61,9 @@ def _group_of(name: str) -> str:
     """Optimizer group of a parameter, by its name in ImagingModel."""
     if "grids" in name:
         return "grid"
-    if name in ("deformation.residual", "deformation.similarity"):
+    if name == "deformation.similarity":
+        return "similarity"
+    if name == "deformation.residual":
         return "deform"
     if name == "blur.table":
         return "blur"

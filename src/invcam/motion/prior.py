@@ -28,9 +28,9 @@ loss on top cost 0.8-1 dB PSNR-mu in the ablation (docs/benchmarks.md), so it is
 RIGIDITY_WEIGHT = 0.01
 """Default weight of the rigidity regularizer on D's learned parts for moving scenes."""
 BASE_SHIFT_PX = 4.0
-"""Centre displacement (pixels) above which a static stack's D starts at the registration."""
+"""Centre displacement (pixels) above which a static stack's atlas covers every view."""
 BASE_ROTATION_DEG = 1.0
-"""Rotation (degrees) above which a static stack's D starts at the registration."""
+"""Rotation (degrees) above which a static stack's atlas covers every view."""
 DEFORM_CELL = 8
 """Pixels per cell of D's residual grid for moving scenes (objects need a finer field)."""
 
@@ -101,11 +101,9 @@ def estimate_prior(stack, reference: int, model: str = "similarity",
 
 def camera_moved(mats: np.ndarray, size: tuple[int, int]) -> bool:
     """True when a frame -> reference transform ``(B, 3, 3)`` moves the image centre by more
-    than ``BASE_SHIFT_PX`` or turns it by more than ``BASE_ROTATION_DEG``: more than the
-    fit's own similarity reliably finds from the identity. Focus breathing (a zoom about
-    the centre) and a tripod's shake are left to the fit, which refines them against the
-    full imaging model (feature registration between differently focused images is off
-    by about half a pixel there, and starting from it cost 1.4 dB on the desk scene)."""
+    than ``BASE_SHIFT_PX`` or turns it by more than ``BASE_ROTATION_DEG``: then the atlas
+    is widened to cover every view (focus breathing and a tripod's shake stay within the
+    reference view's margin)."""
     h, w = size
     centre = np.array([w / 2.0, h / 2.0, 1.0])
     moved = np.einsum("bij,j->bi", mats, centre)
@@ -117,14 +115,15 @@ def camera_moved(mats: np.ndarray, size: tuple[int, int]) -> bool:
 
 def static_prior(steps: np.ndarray, reference: int, size: tuple[int, int]) -> MotionPrior:
     """The prior of a static stack from adjacent registrations ``steps``: the registration
-    of each image to the reference as D's fixed base (D's similarity refines it) and an
-    atlas domain covering every view, when the camera moved (:func:`camera_moved`);
-    otherwise none (D starts at the identity)."""
+    of each image to the reference as D's fixed base (D's similarity refines it, at
+    ``OptimConfig.lr_similarity``), and an atlas domain covering every view when the
+    camera moved (:func:`camera_moved`). None when every step is the identity."""
     mats = chain_to_reference(steps, reference)
-    if not camera_moved(mats, size):
+    if np.allclose(mats, np.eye(3)):
         return MotionPrior()
-    return MotionPrior(transforms=normalized_transforms(mats, size),
-                       bounds=normalized_bounds(union_bounds(mats, size), size))
+    bounds = normalized_bounds(union_bounds(mats, size), size) if camera_moved(mats, size) \
+        else None
+    return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds)
 
 
 def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | None = None,
