@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from invcam.motion.ecc import to_opencv
 from invcam.motion.exposure import normalize_pair
 from invcam.motion.flow import consistent_flow
 
@@ -87,9 +88,7 @@ class MotionDecision:
 def _warp_to(a: np.ndarray, step: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Frame ``a`` resampled into the geometry of the frame that ``step`` maps it to."""
     h, w = size
-    shift = np.array([[1.0, 0.0, -0.5], [0.0, 1.0, -0.5], [0.0, 0.0, 1.0]])
-    cv_mat = shift @ step @ np.linalg.inv(shift)  # OpenCV puts pixel centres at integers
-    return cv2.warpPerspective(np.ascontiguousarray(a), cv_mat, (w, h),
+    return cv2.warpPerspective(np.ascontiguousarray(a), to_opencv(step), (w, h),
                                flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 

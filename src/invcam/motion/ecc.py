@@ -25,6 +25,11 @@ def to_centre(m: np.ndarray) -> np.ndarray:
     return SHIFT @ m @ np.linalg.inv(SHIFT)
 
 
+def to_opencv(m: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`to_centre`: pixel-centre ``(3, 3)`` transform -> OpenCV's."""
+    return np.linalg.inv(SHIFT) @ m @ SHIFT
+
+
 def similarity_of(m: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Least-squares similarity ``(3, 3)`` to a ``(3, 3)`` affine ``m`` over a ``size`` grid."""
     h, w = size

@@ -113,9 +113,7 @@ class Deformation(nn.Module):
 
     def offset(self, p: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
         """Residual field at ``p``: ``(S, N, 2)`` for images ``index`` ``(S,)`` -> ``(S, N, 2)``
-        (zero for the ``"global"`` kind)."""
-        if self.kind == "global":
-            return torch.zeros_like(p)
+        (the ``"global"`` kind has none: :meth:`forward` does not call this)."""
         if self.kind == "grid":
             return sample_grid(self.residual[index], p)
         codes = self.codes[index][:, None, :].expand(-1, p.shape[1], -1)
