@@ -35,7 +35,8 @@ def test_fit_writes_every_output(fitted):
     assert report["images"][0]["exposure_source"] == "stack.json"
     crf = np.loadtxt(out / "crf.csv", delimiter=",", skiprows=1)
     assert np.all(np.diff(crf[:, 2:], axis=0) >= -1e-4)
-    assert not list(out.glob(".*"))  # no temporary files left
+    hidden = {p.name for p in out.glob(".*")}
+    assert hidden == {".invcam-manifest.json"}  # no temporary files, no lock left
 
 
 def test_render_exposure_brightens_with_ev(fitted, tmp_path):
@@ -97,7 +98,7 @@ def test_corrupt_and_foreign_model_files(tmp_path, capsys):
 def test_render_rejects_bad_exposure_and_image(fitted, tmp_path, capsys):
     model = str(fitted[1] / "model.pt")
     assert main(["render", model, "-o", str(tmp_path / "x.png"), "--exposure", "-1"]) == 2
-    assert "positive" in _err(capsys)
+    assert "--exposure: '-1' is not an exposure time" in _err(capsys)
     assert main(["render", model, "-o", str(tmp_path / "x.png"), "--ev", "0",
                  "--blur-of", "7"]) == 2
     assert "--blur-of 7" in _err(capsys)

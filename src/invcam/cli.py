@@ -7,9 +7,13 @@ Errors the user can fix are InvcamError: one line on stderr, exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
-from invcam import __version__
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # OpenCV's own warnings are not for users
+
+from invcam import __version__, cli_args
 from invcam.cli_eval import add_baseline, add_bench, add_eval
 from invcam.cli_fit import add_fit, add_render
 from invcam.errors import InvcamError
@@ -67,12 +71,18 @@ def _synth_video(args: argparse.Namespace, size: tuple[int, int] | None):
 
 def _cmd_info(args: argparse.Namespace) -> None:
     from invcam.io.stack import describe_stack
+    from invcam.io.stack_checks import exposure_disagreements, useless
     from invcam.io.video import load_input
 
     stack, notes = load_input(args.stack)
     print(describe_stack(stack))
     for note in notes:
         print(f"note: {note}")
+    for i in useless(stack):
+        print(f"warning: {stack.images[i].file} shows nothing usable (saturated or black); "
+              "a fit leaves it out")
+    for line in exposure_disagreements(stack):
+        print(f"warning: {line}")
 
 
 def _add_synth(sub: argparse._SubParsersAction) -> None:
@@ -85,7 +95,7 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
                         "an all-in-focus exposure bracket with an object moving between shots")
     p.add_argument("--size", default=None,
                    help="HxW in pixels (default: the scene's own; 270x480 with --video)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (deterministic)")
+    p.add_argument("--seed", type=cli_args.seed, default=0, help="random seed (deterministic)")
     p.add_argument("--bits", type=int, default=8, choices=[8, 16], help="PNG bit depth")
     p.add_argument("--jpeg", type=int, default=None, metavar="Q",
                    help="store the images as JPEG of quality Q (1-100; 0: PNG); default: the "
@@ -93,7 +103,7 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--video", action="store_true",
                    help="write a video instead: frames with a camera pan, parallax, a moving "
                         "object, a focus sweep and a short/middle/long exposure cycle")
-    p.add_argument("--frames", type=int, default=None,
+    p.add_argument("--frames", type=cli_args.count, default=None,
                    help="number of video frames, at least 2 (with --video; default: 30)")
     p.add_argument("--motion", default=None, metavar="{pan,translate,static,object}",
                    help="video motion (with --video; default: pan): pan with zoom, parallax "
@@ -112,7 +122,7 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = cli_args.Parser(
         prog="invcam",
         description="Recover all-in-focus HDR irradiance from focus/exposure stacks.",
     )
@@ -125,8 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``invcam`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    if not sys.warnoptions:  # library warnings are not for users (python -W shows them)
+        warnings.simplefilter("ignore")
     try:
+        args = build_parser().parse_args(argv)
         args.func(args)
     except InvcamError as exc:
         print(f"invcam: error: {exc}", file=sys.stderr)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
+from invcam import cli_args
 from invcam.errors import InvcamError
 
 _LOCAL_FORMATS = {"misreg_median_px": ".3f", "misreg_p95_px": ".3f", "misreg_windows": "d",
@@ -85,10 +85,6 @@ def _bench_options(args: argparse.Namespace):
     bad = [m for m in args.methods if m not in METHODS]
     if bad:
         raise InvcamError(f"unknown method {bad[0]!r} (valid: {', '.join(METHODS)})")
-    if args.iters is not None and args.iters < 1:
-        raise InvcamError(f"--iters {args.iters}: must be at least 1")
-    if args.minutes is not None and not (args.minutes > 0 and math.isfinite(args.minutes)):
-        raise InvcamError(f"--minutes {args.minutes}: must be a positive number")
     return BenchOptions(
         scenes=scenes, methods=tuple(args.methods),
         size=_parse_size(args.size) if args.size else None, seed=args.seed,
@@ -102,20 +98,25 @@ def _cmd_bench(args: argparse.Namespace) -> None:
 
     import torch
 
-    from invcam.bench.run import run_real_bench, run_synthetic
-    from invcam.io.atomic import prepare_out_dir
+    from invcam.io.outdir import output_folder
 
     opts = _bench_options(args)
-    out = prepare_out_dir(args.out, args.force)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out)
     torch.set_num_threads(opts.threads or len(os.sched_getaffinity(0)))
+    with output_folder(out, [Path(args.real)] if args.real else [], args.force, owns=()):
+        _run_bench(args, opts, out)
+    print(f"wrote {out / 'table.md'}, {out / 'results.json'} and the compare_*.png pictures")
+
+
+def _run_bench(args: argparse.Namespace, opts, out: Path) -> None:
+    from invcam.bench.run import run_real_bench, run_synthetic
+
     if args.real:
         results = run_real_bench(args.real, opts, out)
         m = results["real"]["mean_psnr"]
         print(f"held-out PSNR: ours {m['ours']:.2f} dB, Debevec {m['debevec']:.2f} dB")
     else:
         run_synthetic(opts, out)
-    print(f"wrote {out / 'table.md'}, {out / 'results.json'} and the compare_*.png pictures")
 
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
@@ -132,17 +133,20 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
                    help=f"subset of: {' '.join(METHODS)} (default: all)")
     p.add_argument("--size", default=None, help="HxW (default: each scene's own; with "
                    "--real: resize the photos)")
-    p.add_argument("--seed", type=int, default=0, help="synthesis seed")
+    p.add_argument("--seed", type=cli_args.seed, default=0, help="synthesis seed")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--minutes", type=float, help="budget of each of our fits (default 3)")
-    budget.add_argument("--iters", type=int, help="iterations of each of our fits instead")
+    budget.add_argument("--minutes", type=cli_args.minutes,
+                        help="budget of each of our fits (default 3)")
+    budget.add_argument("--iters", type=cli_args.iterations,
+                        help="iterations of each of our fits instead")
     p.add_argument("--tool", default="auto", help="focus fusion: auto, enfuse or opencv")
-    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    p.add_argument("--threads", type=cli_args.threads, default=None,
+                   help="CPU threads (default: all)")
     p.add_argument("--no-optional", action="store_true", help="skip JOD and LPIPS")
     p.add_argument("--real", metavar="STACK", help="real bracket: held-out exposure check")
-    p.add_argument("--real-count", type=int, default=5,
+    p.add_argument("--real-count", type=cli_args.count, default=5,
                    help="--real: consecutive exposures used around the middle (default 5)")
-    p.add_argument("--real-holdouts", type=int, default=3,
+    p.add_argument("--real-holdouts", type=cli_args.count, default=3,
                    help="--real: middle exposures held out in turn (default 3)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder")
     p.set_defaults(func=_cmd_bench)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from invcam import cli_args
 from invcam.errors import InvcamError
 
 
@@ -27,25 +28,30 @@ def _device(name: str) -> torch.device:
         raise InvcamError(f"--device {name!r}: {exc}") from exc
 
 
-def _check_images(stack) -> None:
-    if len(stack.images) < 2:
-        raise InvcamError(f"{stack.root}: a fit needs at least 2 images, found {len(stack.images)}")
-    from invcam.io.stack_report import warning_lines
+def _checked(stack):
+    """``stack`` ready to fit (:func:`invcam.io.stack_checks.ready_to_fit`), its changes
+    and warnings printed."""
+    from invcam.io.stack_checks import ready_to_fit
 
-    for line in warning_lines(stack):
+    stack, lines = ready_to_fit(stack)
+    for line in lines:
         print(f"invcam: {line}", file=sys.stderr)
+    return stack
 
 
-def _prepare_out(out: Path, force: bool, resume: bool) -> dict | None:
-    """Check OUT; return the checkpoint to resume from, if asked."""
-    from invcam.io.checkpoint import load_checkpoint
+def _warn(line: str) -> None:
+    print(f"invcam: warning: {line}", file=sys.stderr)
 
-    if resume:
-        return load_checkpoint(out / "model.pt")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
-        raise InvcamError(f"output folder {out} exists and is not empty (use --force or --resume)")
-    out.mkdir(parents=True, exist_ok=True)
-    return None
+
+def _resume_state(out: Path, stack) -> dict:
+    """The checkpoint in ``out`` to resume from, refused when fitted to another stack."""
+    from invcam.io.checkpoint import check_same_stack, load_checkpoint, stack_identity
+
+    state = load_checkpoint(out / "model.pt")
+    note = check_same_stack(state, stack_identity(stack), out / "model.pt")
+    if note:
+        print(f"invcam: warning: {note}", file=sys.stderr)
+    return state
 
 
 def _progress_bar():
@@ -84,8 +90,7 @@ def _load(args: argparse.Namespace):
             notes += [note] if note else []
     for note in notes:
         print(f"invcam: {note}", file=sys.stderr)
-    _check_images(stack)
-    return stack
+    return _checked(stack)
 
 
 def _pixels(stack, device: torch.device) -> torch.Tensor:
@@ -119,9 +124,7 @@ def _motion(args, stack, reference: int, cfg):
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:
-    from invcam.config import config_from_dict, preset
-    from invcam.fit import fit, make_state_of, replace_budget
-    from invcam.io.checkpoint import save_checkpoint
+    from invcam.io.outdir import output_folder
 
     torch.set_num_threads(_threads(args.threads))
     device = _device(args.device)
@@ -131,24 +134,48 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         last = len(stack.images) - 1
         raise InvcamError(f"--reference {reference}: the stack has images 0..{last}")
     out = Path(args.out)
-    state = _prepare_out(out, args.force, args.resume)
+    if args.resume and not (out / "model.pt").is_file():
+        raise InvcamError(f"--resume: there is no {out / 'model.pt'} to continue from")
+    with output_folder(out, [Path(args.stack)], args.force, args.resume):
+        state = _resume_state(out, stack) if args.resume else None
+        _fit_into(args, out, stack, reference, state, device)
+
+
+def _fit_config(args: argparse.Namespace, state: dict | None):
+    """The fit's config: the checkpoint's (with the new budget) or the preset's."""
+    from invcam.config import config_from_dict, preset
+    from invcam.fit import replace_budget
+
     if state is not None:
-        cfg = replace_budget(config_from_dict(state["config"]), args.iters, args.minutes)
+        return replace_budget(config_from_dict(state["config"]), args.iters, args.minutes)
+    cfg = replace_budget(preset(args.preset), args.iters, args.minutes)
+    return dataclasses.replace(cfg, seed=args.seed)
+
+
+def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device) -> None:
+    """Run the fit (checkpoints into ``out``), then write the model and the outputs."""
+    from invcam.fit import fit_or_retry, make_state_of
+    from invcam.io.checkpoint import save_or_rescue, stack_identity, tolerant_saver
+
+    cfg = _fit_config(args, state)
+    if state is not None:
         reference = state["reference"]
         if args.motion == "auto":  # continue as the checkpoint was fitted
             dense = state["model"].get("deformation.dense") is not None
             args.motion = "dynamic" if dense else "static"
-    else:
-        cfg = replace_budget(preset(args.preset), args.iters, args.minutes)
-        cfg = dataclasses.replace(cfg, seed=args.seed)
     prior, cfg, record = _motion(args, stack, reference, cfg)
-    meta = {"stack": str(stack.root), "files": [im.file for im in stack.images]}
+    meta = {"stack": str(stack.root), "files": [im.file for im in stack.images],
+            "stack_identity": stack_identity(stack)}
     bar, on_step = _progress_bar()
-    result = fit(_pixels(stack, device), [im.exposure for im in stack.images], cfg, reference,
-                 resume=state, on_checkpoint=lambda s: save_checkpoint(out / "model.pt", s, meta),
-                 checkpoint_every_s=args.checkpoint_every, on_step=on_step, prior=prior)
+    result, note = fit_or_retry(
+        _pixels(stack, device), [im.exposure for im in stack.images], cfg, reference,
+        resume=state, on_checkpoint=tolerant_saver(out / "model.pt", meta, _warn),
+        checkpoint_every_s=args.checkpoint_every, on_step=on_step, prior=prior)
     bar.close()
-    save_checkpoint(out / "model.pt", make_state_of(result), meta)
+    if note:
+        print(f"invcam: warning: {note}", file=sys.stderr)
+        record["restarted"] = note
+    save_or_rescue(out / "model.pt", make_state_of(result), meta)
     _write_outputs(args, out, result, stack, device, record)
 
 
@@ -171,12 +198,19 @@ def _write_outputs(args, out: Path, result, stack, device, record: dict) -> None
 
 
 def _cmd_render(args: argparse.Namespace) -> None:
-    from invcam.io.ldr import write_ldr
+    from invcam.io.hdr import HDR_SUFFIXES, write_hdr_image
+    from invcam.io.ldr import LDR_SUFFIXES, write_ldr
     from invcam.render import render_exposure
 
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in LDR_SUFFIXES + HDR_SUFFIXES:
+        raise InvcamError(f"-o {args.out}: unknown image type {suffix or '(no suffix)'!r}; use "
+                          f"{', '.join(LDR_SUFFIXES)} (display) or {', '.join(HDR_SUFFIXES)} "
+                          "(linear HDR)")
+    linear = suffix in HDR_SUFFIXES
     image = render_exposure(args.model, exposure=args.exposure, ev=args.ev, blur_of=args.blur_of,
-                            frame=args.frame)
-    write_ldr(args.out, image)
+                            frame=args.frame, linear=linear)
+    (write_hdr_image if linear else write_ldr)(args.out, image)
     print(f"wrote {args.out}")
 
 
@@ -193,24 +227,26 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
                    help="static: one global warp per image; dynamic: optical flow, a local "
                         "warp, atlas over all views; auto (default): measured from the "
                         "images after global registration, decision printed")
-    p.add_argument("--flow-weight", type=float, default=None, metavar="W",
+    p.add_argument("--flow-weight", type=cli_args.weight, default=None, metavar="W",
                    help="flow-loss weight (Eq. 11) at the start of a dynamic fit, decaying to 0 "
                         "(default 0: off; the paper uses 100)")
-    p.add_argument("--rigidity", type=float, default=None, metavar="W",
+    p.add_argument("--rigidity", type=cli_args.weight, default=None, metavar="W",
                    help="rigidity regularizer weight of a dynamic fit (default 0.01; 0: off)")
     p.add_argument("--preset", default="fast", help="fast (default) or paper")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--iters", type=int, help="number of iterations")
-    budget.add_argument("--minutes", type=float, help="fit the whole schedule into M minutes")
+    budget.add_argument("--iters", type=cli_args.iterations, help="number of iterations")
+    budget.add_argument("--minutes", type=cli_args.minutes,
+                        help="fit the whole schedule into M minutes")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
-    p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
-    p.add_argument("--seed", type=int, default=0, help="random seed")
-    p.add_argument("--reference", type=int, default=None,
+    p.add_argument("--threads", type=cli_args.threads, default=None,
+                   help="CPU threads (default: all cores)")
+    p.add_argument("--seed", type=cli_args.seed, default=0, help="random seed")
+    p.add_argument("--reference", type=cli_args.index, default=None,
                    help="index of the image whose geometry the output takes")
     p.add_argument("--resume", action="store_true", help="continue from OUT/model.pt")
     p.add_argument("--resize", action="store_true", help="resize images to the reference size")
     p.add_argument("--force", action="store_true", help="overwrite a non-empty OUT")
-    p.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SEC",
+    p.add_argument("--checkpoint-every", type=cli_args.seconds, default=120.0, metavar="SEC",
                    help="seconds between checkpoints (default 120)")
     p.set_defaults(func=_cmd_fit)
 
@@ -218,12 +254,16 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
 def add_render(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="re-expose a fitted scene through the learned camera")
     p.add_argument("model", help="model.pt written by invcam fit")
-    p.add_argument("-o", "--out", required=True, help="output image (.png, .jpg, .tif)")
+    p.add_argument("-o", "--out", required=True,
+                   help="output image: .png, .jpg or .tif (display values through the "
+                        "learned response), or .exr or .hdr (linear: irradiance times the "
+                        "exposure time)")
     how = p.add_mutually_exclusive_group(required=True)
-    how.add_argument("--exposure", type=float, help="exposure time in seconds")
-    how.add_argument("--ev", type=float, help="exposure in stops relative to the reference image")
-    p.add_argument("--blur-of", type=int, default=None, metavar="I",
+    how.add_argument("--exposure", type=cli_args.exposure, help="exposure time in seconds")
+    how.add_argument("--ev", type=cli_args.stops,
+                     help="exposure in stops relative to the reference image")
+    p.add_argument("--blur-of", type=cli_args.index, default=None, metavar="I",
                    help="render with image I's learned blur (and geometry)")
-    p.add_argument("--frame", type=int, default=None, metavar="T",
+    p.add_argument("--frame", type=cli_args.index, default=None, metavar="T",
                    help="render all in focus in frame T's geometry (video / moving scene)")
     p.set_defaults(func=_cmd_render)

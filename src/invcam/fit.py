@@ -108,6 +108,11 @@ def make_state(model, opt, cfg: FitConfig, it: int, elapsed: float, history, gen
     }
 
 
+ADDED_STATE = ("deformation.base", "deformation.sim_rate")
+"""Model buffers newer than the first checkpoints: older files lack them (their defaults,
+the identity base and unit rates, reproduce how those fits ran)."""
+
+
 def make_state_of(result: FitResult) -> dict:
     """The final checkpoint of a finished fit (optimizer state included, for --resume)."""
     return result.final_state
@@ -164,7 +169,8 @@ def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures,
     gen = torch.Generator(device=flat.device).manual_seed(cfg.seed)
     it, elapsed, history = 0, 0.0, []
     if resume is not None:
-        model.load_state_dict(resume["model"])
+        older = {k: v for k, v in model.state_dict().items() if k in ADDED_STATE}
+        model.load_state_dict({**older, **resume["model"]})
         opt.load_state_dict(resume["optimizer"])
         gen.set_state(resume["rng"])
         it, elapsed, history = resume["iteration"], resume["elapsed"], list(resume["history"])
@@ -264,4 +270,26 @@ def replace_budget(cfg: FitConfig, iters: int | None, minutes: float | None) -> 
     return dataclasses.replace(cfg, optim=optim)
 
 
-__all__ = ["FitDiverged", "FitResult", "build_model", "fit"]
+RETRY_RATE = 0.3
+"""Learning-rate factor of the one restart after a fit diverged."""
+
+
+def fit_or_retry(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig,
+                 reference: int, **kwargs) -> tuple[FitResult, str | None]:
+    """:func:`fit`, restarted once from scratch at ``RETRY_RATE`` times every learning
+    rate if it diverges (not when resuming). Returns the result and what was done (None
+    when nothing had to be)."""
+    try:
+        return fit(images, exposures, cfg, reference, **kwargs), None
+    except FitDiverged as exc:
+        if kwargs.get("resume") is not None:
+            raise
+        note = f"{exc}; restarted from scratch with learning rates x{RETRY_RATE}"
+    optim = cfg.optim
+    rates = {f.name: getattr(optim, f.name) * RETRY_RATE for f in dataclasses.fields(optim)
+             if f.name.startswith("lr_") and f.name != "lr_final"}
+    slower = dataclasses.replace(cfg, optim=dataclasses.replace(optim, **rates))
+    return fit(images, exposures, slower, reference, **kwargs), note
+
+
+__all__ = ["FitDiverged", "FitResult", "build_model", "fit", "fit_or_retry"]

@@ -162,4 +162,28 @@ def evaluate_files(pred_path, gt_path, optional: bool = True) -> dict:
         raise InvcamError(f"size mismatch: {pred_path} is {pred.shape[1]}x{pred.shape[0]}, "
                           f"{gt_path} is {gt.shape[1]}x{gt.shape[0]} (W x H); no resizing is "
                           "done")
+    _check_evaluable(pred, pred_path, "prediction")
+    _check_evaluable(gt, gt_path, "ground truth")
     return evaluate_images(pred, gt, optional)
+
+
+MIN_EVAL_SIDE = 8
+"""Smallest side (pixels) the metrics accept (SSIM's 7x7 window needs 7)."""
+
+
+def _check_evaluable(image, path, role: str) -> None:
+    """InvcamError unless ``image`` ``(H, W, 3)`` is large enough and has positive
+    values: the metrics compare luminances after a global scale, which a black, all
+    zero or negative image does not have."""
+    from invcam.errors import InvcamError
+
+    h, w = image.shape[:2]
+    if min(h, w) < MIN_EVAL_SIDE:
+        raise InvcamError(f"{path}: {w}x{h} (W x H) is too small to evaluate (each side at "
+                          f"least {MIN_EVAL_SIDE} pixels)")
+    if (image < 0).any():
+        raise InvcamError(f"{path}: the {role} has negative values; linear irradiance "
+                          "cannot be negative")
+    if not (image.mean(axis=-1) > 0).mean() > 0.01:
+        raise InvcamError(f"{path}: the {role} is black (no positive values); nothing to "
+                          "compare")

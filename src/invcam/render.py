@@ -14,7 +14,7 @@ from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
 
 def render_exposure(model_path: str | os.PathLike, exposure: float | None = None,
                     ev: float | None = None, blur_of: int | None = None,
-                    frame: int | None = None) -> np.ndarray:
+                    frame: int | None = None, linear: bool = False) -> np.ndarray:
     """Render the scene at a new exposure, all in focus or with image ``blur_of``'s blur.
 
     Args:
@@ -24,29 +24,41 @@ def render_exposure(model_path: str | os.PathLike, exposure: float | None = None
         blur_of: index of the image whose learned PSF (and geometry) to use.
         frame: render in this frame's geometry (video, moving scene); default: the
             reference image's.
+        linear: return the sensor exposure (irradiance times exposure time, linear HDR,
+            in the units of radiance.exr times seconds) instead of display values.
 
     Returns:
-        ``(H, W, 3)`` display values in [0, 1] through the learned response curve (Eq. 9).
+        ``(H, W, 3)`` display values in [0, 1] through the learned response curve (Eq. 9),
+        or linear values when ``linear``.
     """
     model = model_from_checkpoint(load_checkpoint(model_path))
-    t_ref = float(model.log2_exposures()[model.reference])
+    with torch.no_grad():
+        log2_t = _log2_exposure(model, exposure, ev)
+        _check_index(model, blur_of, frame)
+        if blur_of is None:
+            log2r = model.render_log2(model.reference if frame is None else frame)
+        else:
+            log2r = model.render_blurry_log2(blur_of)
+        if linear:
+            return torch.exp2(log2r + log2_t).cpu().numpy()
+        return model.tonemap(log2r + log2_t).clamp(0, 1).cpu().numpy()
+
+
+def _log2_exposure(model, exposure: float | None, ev: float | None) -> float:
+    """log2 of the exposure time asked for (seconds, or stops from the reference's)."""
     if exposure is not None:
         if not (exposure > 0 and math.isfinite(exposure)):
             raise InvcamError(f"--exposure {exposure}: must be a positive number of seconds")
-        log2_t = math.log2(exposure)
-    else:
-        if not math.isfinite(ev):
-            raise InvcamError(f"--ev {ev}: must be a finite number of stops")
-        log2_t = t_ref + ev
+        return math.log2(exposure)
+    if not math.isfinite(ev) or abs(ev) > 64:
+        raise InvcamError(f"--ev {ev}: must be a number of stops between -64 and 64")
+    return float(model.log2_exposures()[model.reference]) + ev
+
+
+def _check_index(model, blur_of: int | None, frame: int | None) -> None:
     b = model.exposure_base.shape[0]
     for flag, value in (("--blur-of", blur_of), ("--frame", frame)):
         if value is not None and not 0 <= value < b:
             raise InvcamError(f"{flag} {value}: the model has images 0..{b - 1}")
     if blur_of is not None and frame is not None and blur_of != frame:
         raise InvcamError("--blur-of and --frame name different images; give one of them")
-    with torch.no_grad():
-        if blur_of is None:
-            log2r = model.render_log2(model.reference if frame is None else frame)
-        else:
-            log2r = model.render_blurry_log2(blur_of)
-        return model.tonemap(log2r + log2_t).clamp(0, 1).cpu().numpy()

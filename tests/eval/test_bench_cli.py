@@ -76,7 +76,7 @@ def test_bench_real_memorial_subset(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--scenes", "atlantis"], "unknown scene 'atlantis'"),
     (["--methods", "ours", "magic"], "unknown method 'magic'"),
-    (["--iters", "0"], "--iters 0: must be at least 1"),
+    (["--iters", "0"], "argument --iters: '0' is not a whole number"),
     (["--size", "8x8"], "between 16 and 8192"),
     (["--real", str(REAL / "lytro" / "lytro_01")], "needs known exposure times"),
     (["--real", "MISSING_DIR"], "does not exist"),

@@ -31,7 +31,7 @@ def test_explicit_scenes_win_over_the_set():
     assert options("--set", "test", "--scenes", "demo", "bars").scenes == ("demo", "bars")
     with pytest.raises(InvcamError, match="unknown scene 'nope'"):
         options("--scenes", "nope")
-    with pytest.raises(SystemExit):
+    with pytest.raises(InvcamError, match="invalid choice: 'dev'"):
         build_parser().parse_args(["bench", "-o", "x", "--set", "dev"])
 
 

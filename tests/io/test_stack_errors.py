@@ -76,7 +76,7 @@ def test_bad_stack_json_shape(tmp_path, spec, expected):
 def test_bad_exposure_value(tmp_path, value, shown):
     spec = '{"images": [{"file": "a.png", "exposure": 1}, {"file": "b.png", "exposure": %s}]}'
     message = _error(make_stack(tmp_path, TWO, spec % value))
-    assert 'images[1] (b.png): "exposure" must be a positive number' in message
+    assert 'images[1] (b.png): "exposure" must be a number of seconds from 1e-07' in message
     assert message.endswith(f"got {shown}")
 
 

@@ -159,9 +159,9 @@ def test_sidecar_exposure_cycle_follows_video_frame_numbers(clip):
 
 @pytest.mark.parametrize("sidecar, match", [
     ({"exposures": [0.1] * 11}, "has 11 values but the video has 12 frames"),
-    ({"exposures": [0.1] * 11 + [-1]}, r'"exposures"\[11\] must be a positive number'),
+    ({"exposures": [0.1] * 11 + [-1]}, r'"exposures"\[11\] must be a number of seconds'),
     ({"exposures": [0.1] * 11 + [True]}, "got True"),
-    ({"exposure_cycle": [1, None]}, r'"exposure_cycle"\[1\] must be a positive'),
+    ({"exposure_cycle": [1, None]}, r'"exposure_cycle"\[1\] must be a number of seconds'),
     ({"exposure_cycle": [1] * 13}, "has 13 values but the video has 12 frames"),
     ({"exposure_cycle": []}, "non-empty list"),
     ({"exposures": [1] * 12, "exposure_cycle": [1]}, "not both"),

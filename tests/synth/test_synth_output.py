@@ -41,7 +41,7 @@ def test_folder_contents_and_stack_json(written):
         assert e["exposure"] > 0 and e["focus_distance"] > 0
         img = cv2.imread(str(written / e["file"]), cv2.IMREAD_UNCHANGED)
         assert img.shape == (*SMALL, 3) and img.dtype == np.uint8
-    names = sorted(p.name for p in written.iterdir())
+    names = sorted(p.name for p in written.iterdir() if not p.name.startswith("."))
     assert names == sorted([e["file"] for e in entries] + ["gt", "preview.png", "stack.json"])
     assert not list(written.parent.glob(".stack.*"))  # no staging folder left behind
 
@@ -134,8 +134,12 @@ def test_existing_output_needs_force(tmp_path):
     with pytest.raises(InvcamError, match="not empty"):
         write_synth(out, size=SMALL)
     assert (out / "keep.txt").read_text() == "mine"
-    write_synth(out, size=SMALL, force=True)
-    assert not (out / "keep.txt").exists() and (out / "stack.json").exists()
+    with pytest.raises(InvcamError, match=r"did not write \(keep.txt\)"):
+        write_synth(out, size=SMALL, force=True)  # --force never removes the user's files
+    (out / "keep.txt").unlink()
+    write_synth(out, size=SMALL)  # an empty folder is fine
+    write_synth(out, size=SMALL, force=True, seed=1)  # and so is replacing our own stack
+    assert (out / "stack.json").exists()
 
 
 def test_smallest_size_works(tmp_path):

@@ -179,10 +179,10 @@ def test_cli_video_writes_the_folder(tmp_path, capsys):
     assert main(["synth", str(out), "--video", "--frames", "6", "--size", "48x64",
                  "--preview"]) == 0
     frames = [f"frame_{t:05d}.png" for t in range(6)]
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == sorted([*frames, "gt", "preview.png", "stack.json", "video.json",
                             "video.mp4"])
-    gt_names = sorted(p.name for p in (out / "gt").iterdir())
+    gt_names = sorted(p.name for p in (out / "gt").iterdir() if not p.name.startswith("."))
     assert gt_names == ["crf.csv", "depth.exr", "frames", "motion.json", "radiance.exr",
                         "scene.json"]
     entries = json.loads((out / "stack.json").read_text())["images"]
@@ -211,7 +211,7 @@ def test_cli_video_writes_the_folder(tmp_path, capsys):
 def test_cli_dynamic_layout_writes_a_stack(tmp_path):
     out = tmp_path / "dyn"
     assert main(["synth", str(out), "--layout", "dynamic", "--size", "48x64", "--seed", "3"]) == 0
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == ["gt", "img_00.png", "img_01.png", "img_02.png", "stack.json"]
     assert (out / "gt" / "motion.json").is_file() and (out / "gt" / "crf.csv").is_file()
     stack = load_stack(out)

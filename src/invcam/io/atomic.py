@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from invcam.errors import InvcamError
+from invcam.io.outdir import MANIFEST, check_replaceable, files_in, manifest_text, read_manifest
 
 
 @contextlib.contextmanager
@@ -23,8 +24,13 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     extension (OpenCV, Pillow) still work.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    if path.is_dir():
+        raise InvcamError(f"cannot write {path}: it is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise InvcamError(f"cannot write {path}: {exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(tmp)
     umask = os.umask(0)
@@ -58,34 +64,65 @@ def write_with(path: str | os.PathLike, writer: Callable[[Path], None]) -> None:
 
 
 def prepare_out_dir(out: str | os.PathLike, force: bool) -> Path:
-    """Check that ``out`` is absent or empty (or ``force``), and return it as a Path.
-
-    Raises InvcamError if ``out`` exists, is non-empty and ``force`` is false, or if it
-    is a file.
-    """
+    """Check that ``out`` is absent or empty, or with ``force`` holds only files invcam
+    wrote (:func:`invcam.io.outdir.check_replaceable`), and return it as a Path."""
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InvcamError(f"output {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise InvcamError(f"output folder {out} exists and is not empty (use --force)")
+    check_replaceable(out, force)
     return out
+
+
+def _usual_dir_mode(path: Path) -> None:
+    """mkdtemp makes folders 0700; give a finished output the permissions of mkdir."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o777 & ~umask)
+
+
+def install_dir(stage: Path, out: Path) -> None:
+    """Put staged folder ``stage`` in place as ``out``, with a manifest of its files.
+
+    A new ``out`` is one rename. An existing one (empty, or holding only invcam's files:
+    checked again here) receives the staged files one rename each; then the files of its
+    old manifest that were not rewritten are removed. Nothing else in it is touched.
+    """
+    names = files_in(stage)
+    (stage / MANIFEST).write_text(manifest_text(names), encoding="utf-8")
+    _usual_dir_mode(stage)
+    if not out.exists():
+        os.replace(stage, out)
+        return
+    check_replaceable(out, force=True)
+    old = read_manifest(out)
+    for rel in names:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / rel, out / rel)
+    os.replace(stage / MANIFEST, out / MANIFEST)
+    for rel in sorted(old - set(names), reverse=True):
+        (out / rel).unlink(missing_ok=True)
+        for parent in (out / rel).parents:
+            if parent == out or any(parent.iterdir()):
+                break
+            parent.rmdir()
 
 
 @contextlib.contextmanager
 def staged_dir(out: str | os.PathLike, force: bool) -> Iterator[Path]:
-    """Yield a fresh staging folder; on success it replaces ``out`` as a whole.
+    """Yield a fresh staging folder; on success its files are installed as ``out``
+    (:func:`install_dir`).
 
     Nothing appears under ``out`` unless the block completes, so a failure never leaves
-    a half-written output folder.
+    a half-written output folder, and ``out`` never loses a file invcam did not write.
     """
     out = prepare_out_dir(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.absolute().name}.", dir=parent))
+    except OSError as exc:
+        raise InvcamError(f"cannot write {out}: {exc.strerror or exc}") from exc
     try:
         yield stage
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(stage, out)
+        install_dir(stage, out)
     except OSError as exc:
         raise InvcamError(f"cannot write {out}: {exc.strerror or exc}") from exc
     finally:

@@ -42,6 +42,6 @@ def read_exposure_time(path: str | os.PathLike) -> float | None:
     # exifread raises assorted errors on malformed headers; none of them is fatal here.
     except Exception:
         return None
-    if not math.isfinite(value) or value <= 0:
+    if not math.isfinite(value) or not 1e-7 <= value <= 1e5:  # io.stack.EXPOSURE_RANGE
         return None
     return value

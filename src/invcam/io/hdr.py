@@ -61,8 +61,11 @@ def write_exr(path: str | os.PathLike, image: np.ndarray, half: bool = False) ->
     header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
 
     def _write(tmp: Path) -> None:
-        with OpenEXR.File(header, channels) as f:
-            f.write(str(tmp))
+        try:
+            with OpenEXR.File(header, channels) as f:
+                f.write(str(tmp))
+        except RuntimeError as exc:  # OpenEXR reports I/O errors (a full disk) this way
+            raise OSError(f"EXR write failed, is the disk full? ({exc})") from exc
 
     write_with(path, _write)
 

@@ -25,8 +25,15 @@ def read_ldr_raw(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise InvcamError(f"{path}: no such file")
-    data = np.fromfile(str(path), dtype=np.uint8)
-    img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+        img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    except OSError as exc:
+        raise InvcamError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except cv2.error as exc:
+        why = ("its header claims more than 2^30 pixels" if "MAX_IMAGE_PIXELS" in str(exc)
+               else "OpenCV could not decode it")
+        raise InvcamError(f"{path}: not a readable image ({why})") from None
     if img is None:
         raise InvcamError(f"{path}: not a readable image (corrupt or unsupported format)")
     if img.dtype not in (np.uint8, np.uint16):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +37,12 @@ from invcam.io.stack_report import describe_stack, format_exposure
 
 __all__ = [
     "Stack", "StackImage", "choose_reference", "describe_stack", "format_exposure",
-    "image_stats", "load_images", "load_stack",
+    "image_stats", "load_images", "load_stack", "sane_exposure",
 ]
 
 STACK_JSON = "stack.json"
+EXPOSURE_RANGE = (1e-7, 1e5)
+"""Exposure times (seconds) accepted: 100 ns to about a day."""
 SATURATED = 0.99  # a pixel is saturated if any channel is >= this fraction of full scale
 UNDEREXPOSED = 0.01  # ... and underexposed if every channel is <= this fraction
 
@@ -122,6 +125,12 @@ def image_stats(raw: np.ndarray) -> tuple[float, float]:
     return saturated, underexposed
 
 
+def sane_exposure(value: object) -> bool:
+    """True for a number of seconds within ``EXPOSURE_RANGE``."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return number and math.isfinite(value) and EXPOSURE_RANGE[0] <= value <= EXPOSURE_RANGE[1]
+
+
 def choose_reference(exposures: list[float | None], roles: list[object]) -> tuple[int, str]:
     """Index of the reference image and the rule that chose it (see the module doc)."""
     marked = [i for i, role in enumerate(roles) if role == "reference"]
@@ -199,6 +208,8 @@ def _load_json(json_path: Path) -> object:
         raise InvcamError(f"{json_path}: cannot read ({exc})") from exc
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InvcamError(f"{json_path}: nested too deeply to be a stack description") from None
     except json.JSONDecodeError as exc:
         raise InvcamError(
             f"{json_path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
@@ -235,6 +246,9 @@ def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> _Entry:
     if not isinstance(file, str) or not file:
         raise InvcamError(f'{where} has no "file" (a file name in {root})')
     path = root / file
+    if Path(file).is_absolute() or os.path.normpath(file).split(os.sep)[0] == "..":
+        raise InvcamError(f"{where} names {file}, which lies outside the stack folder {root}; "
+                          "list only files inside it")
     if not path.is_file():
         raise InvcamError(f"{where} names {file}, which is not a file in {root}")
     meta = {k: v for k, v in item.items() if k not in ("file", "exposure")}
@@ -243,11 +257,10 @@ def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> _Entry:
     value = item["exposure"]
     if value is None:
         return _Entry(file, path, None, "unknown", meta)
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value <= 0:
-        raise InvcamError(
-            f'{where} ({file}): "exposure" must be a positive number of seconds, got {value!r}'
-        )
+    if not sane_exposure(value):
+        low, high = EXPOSURE_RANGE
+        raise InvcamError(f'{where} ({file}): "exposure" must be a number of seconds from '
+                          f"{low:g} to {high:g}, got {value!r}")
     return _Entry(file, path, float(value), "stack.json", meta)
 
 

@@ -27,12 +27,14 @@ import numpy as np
 
 from invcam.errors import InvcamError
 from invcam.io.stack import (
+    EXPOSURE_RANGE,
     Stack,
     StackImage,
     _describe_pixels,
     _Entry,
     _load_json,
     load_stack,
+    sane_exposure,
 )
 from invcam.io.video_write import write_video
 
@@ -160,7 +162,8 @@ def apply_exposure_cycle(stack: Stack, cycle: list[float]) -> tuple[Stack, str |
     """
     count, size, noun = len(stack), len(cycle), _noun(stack)
     if size == 0 or not all(_positive(v) for v in cycle):
-        raise InvcamError(f"--exposure-cycle {cycle!r}: needs one or more positive seconds")
+        raise InvcamError(f"--exposure-cycle {cycle!r}: needs one or more exposure "
+                          f"times from {EXPOSURE_RANGE[0]:g} to {EXPOSURE_RANGE[1]:g} seconds")
     if size > count:
         raise InvcamError(f"--exposure-cycle has {size} values but {stack.root} has only "
                           f"{count} {noun}; the cycle must fit at least once")
@@ -221,8 +224,8 @@ def _noun(stack: Stack) -> str:
 
 
 def _positive(value: object) -> bool:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return number and math.isfinite(value) and value > 0
+    """A sane exposure time in seconds (``invcam.io.stack.EXPOSURE_RANGE``)."""
+    return sane_exposure(value)
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
@@ -302,6 +305,7 @@ def _sidecar_seconds(sidecar: Path, key: str, values: object, nulls: bool) -> li
         raise InvcamError(f'{sidecar}: "{key}" must be a non-empty list of seconds')
     for i, value in enumerate(values):
         if not (_positive(value) or (nulls and value is None)):
-            raise InvcamError(f'{sidecar}: "{key}"[{i}] must be a positive number of seconds'
+            raise InvcamError(f'{sidecar}: "{key}"[{i}] must be a number of seconds from'
+                              f" {EXPOSURE_RANGE[0]:g} to {EXPOSURE_RANGE[1]:g}"
                               f"{' or null' if nulls else ''}, got {value!r}")
     return [None if v is None else float(v) for v in values]
