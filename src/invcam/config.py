@@ -143,6 +143,10 @@ class OptimConfig:
     """Learning rate of D's per-image similarity, in normalized units: small refinements
     of the registration it starts from (faster, it drifted by up to a pixel where an
     image is mostly defocused or clipped)."""
+    lr_similarity_unregistered: float = 1e-3
+    """Learning rate of the similarity of an image that no trusted registration placed
+    (too few feature matches: it starts at the identity, and focus breathing and shake
+    put it pixels off); the fit finds its geometry."""
     lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
     lr_tone: float = 1e-2

@@ -38,6 +38,9 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
         model.atlas.bias.copy_(initial_log2_irradiance(sub, log2_t, cfg.model.tone_slope))
     if prior is not None and prior.transforms is not None:
         model.deformation.set_base(prior.transforms)
+    if prior is not None and prior.registered is not None:
+        fast = cfg.optim.lr_similarity_unregistered / cfg.optim.lr_similarity
+        model.deformation.set_rate(torch.where(prior.registered.cpu(), 1.0, fast))
     if prior is not None and prior.correspondence is not None:
         _start_residuals(model, prior)
     if cfg.model.deform == "grid":

@@ -34,6 +34,9 @@ class MotionPrior:
             forward-backward consistent).
         correspondence: ``(B, H, W, 2)`` float32 where each pixel of image i lies in the
             reference image (pixel coords), from chained flows; starts D's residual.
+        registered: ``(B,)`` bool, whether a trusted registration placed image i (its
+            similarity then learns at ``lr_similarity``, else at
+            ``lr_similarity_unregistered``), or None (all placed).
     """
 
     transforms: torch.Tensor | None = None
@@ -42,6 +45,7 @@ class MotionPrior:
     flows: torch.Tensor | None = None
     valid: torch.Tensor | None = None
     correspondence: torch.Tensor | None = None
+    registered: torch.Tensor | None = None
 
     def to(self, device: torch.device) -> MotionPrior:
         """A copy whose tensors are on ``device`` (the fit samples flows where the model is)."""

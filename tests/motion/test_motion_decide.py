@@ -103,3 +103,29 @@ def test_plan_motion_starts_a_static_fit_at_the_identity_after_an_ecc_fallback(m
     prior, _, decision = prior_mod.plan_motion(stack, 1, "auto", preset("fast"))
     assert decision.mode == "static"
     assert prior.transforms is None  # the wild ECC warp is not used
+    assert prior.registered.tolist() == [False, True, True]  # image 0 learns its own place
+
+
+def test_placed_by_follows_the_chain_of_trusted_steps():
+    from invcam.motion.prior import placed_by
+
+    assert placed_by([True, False, True], 1).tolist() == [True, True, False, False]
+    assert placed_by([False, True, True], 3).tolist() == [False, True, True, True]
+
+
+def test_an_unregistered_image_s_similarity_steps_faster_and_resumes_the_same():
+    """The rate multiplies Adam's steps; a checkpoint restores the same geometry."""
+    import torch
+
+    from invcam.config import ModelConfig
+    from invcam.scene.deformation import Deformation
+
+    d = Deformation(ModelConfig(deform="global"), 3, (40, 60), 1)
+    d.set_rate(torch.tensor([10.0, 1.0, 1.0]))
+    with torch.no_grad():
+        d.similarity.fill_(0.01)
+    assert torch.allclose(d.similarity_params()[:, 0], torch.tensor([0.1, 0.0, 0.01]))
+    e = Deformation(ModelConfig(deform="global"), 3, (40, 60), 1)
+    e.load_state_dict(d.state_dict())
+    p = torch.rand(3, 5, 2) * 2 - 1
+    assert torch.equal(e(p), d(p))

@@ -113,17 +113,33 @@ def camera_moved(mats: np.ndarray, size: tuple[int, int]) -> bool:
     return bool(np.any(shift > BASE_SHIFT_PX) or np.any(angle > BASE_ROTATION_DEG))
 
 
-def static_prior(steps: np.ndarray, reference: int, size: tuple[int, int]) -> MotionPrior:
-    """The prior of a static stack from adjacent registrations ``steps``: the registration
-    of each image to the reference as D's fixed base (D's similarity refines it, at
-    ``OptimConfig.lr_similarity``), and an atlas domain covering every view when the
-    camera moved (:func:`camera_moved`). None when every step is the identity."""
+def placed_by(trusted: np.ndarray, reference: int) -> np.ndarray:
+    """``(B,)`` bool: image i is placed by trusted registrations, i.e. every adjacent step
+    ``trusted`` ``(B - 1,)`` bool between it and the ``reference`` is (the reference is)."""
+    trusted = np.asarray(trusted, dtype=bool)
+    count = len(trusted) + 1
+    return np.array([bool(np.all(trusted[min(i, reference):max(i, reference)]))
+                     for i in range(count)])
+
+
+def static_prior(steps: np.ndarray, reference: int, size: tuple[int, int],
+                 trusted: np.ndarray | None = None) -> MotionPrior:
+    """The prior of a static stack from adjacent registrations ``steps`` ``(B - 1, 3, 3)``:
+    the registration of each image to the reference as D's fixed base (D's similarity
+    refines it, at ``OptimConfig.lr_similarity``), and an atlas domain covering every view
+    when the camera moved (:func:`camera_moved`). Steps not ``trusted`` ``(B - 1,)`` bool
+    (default: all trusted) count as the identity, and the images they would place are
+    marked unregistered (their similarity learns faster)."""
+    trusted = np.ones(len(steps), bool) if trusted is None else np.asarray(trusted, bool)
+    steps = np.where(trusted[:, None, None], steps, np.eye(3))
+    registered = torch.from_numpy(placed_by(trusted, reference))
     mats = chain_to_reference(steps, reference)
     if np.allclose(mats, np.eye(3)):
-        return MotionPrior()
+        return MotionPrior(registered=registered)
     bounds = normalized_bounds(union_bounds(mats, size), size) if camera_moved(mats, size) \
         else None
-    return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds)
+    return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds,
+                       registered=registered)
 
 
 def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | None = None,
@@ -153,8 +169,7 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
         decision = detect_motion(frames, exposures, steps, trusted)
         mode = decision.mode
     if mode == "static":
-        sure = np.where(np.asarray(trusted)[:, None, None], steps, np.eye(3))
-        return static_prior(sure, reference, tuple(stack.size)), cfg, decision
+        return static_prior(steps, reference, tuple(stack.size), trusted), cfg, decision
     cfg = moving_config(cfg, flow, rigidity)
     prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0, steps=steps)
     return prior, cfg, decision

@@ -71,6 +71,7 @@ class Deformation(nn.Module):
         mask = torch.ones(num_images, 1)
         mask[reference] = 0.0
         self.register_buffer("sim_mask", mask)
+        self.register_buffer("sim_rate", torch.ones(num_images, 1))
         self.register_buffer("aspect", torch.tensor([w, h], dtype=torch.float32) / max(h, w))
         self.register_buffer("base", torch.eye(3).repeat(num_images, 1, 1))
         self.register_buffer("dense", None)
@@ -107,9 +108,17 @@ class Deformation(nn.Module):
                                                         self.residual.shape[-2:])
         self.anchor = cells.to(self.base).contiguous()
 
+    def set_rate(self, rate: torch.Tensor) -> None:
+        """Set the ``(B,)`` multipliers of each image's similarity step: the parameter is
+        stored divided by it, so Adam's steps (of about the learning rate) move image i's
+        similarity ``rate[i]`` times as far."""
+        with torch.no_grad():
+            self.similarity.mul_(self.sim_rate / rate.reshape(-1, 1).to(self.sim_rate))
+            self.sim_rate.copy_(rate.reshape(-1, 1).to(self.sim_rate))
+
     def similarity_params(self) -> torch.Tensor:
         """``(B, 4)`` similarity parameters, the reference's forced to zero."""
-        return self.similarity * self.sim_mask
+        return self.similarity * self.sim_rate * self.sim_mask
 
     def offset(self, p: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
         """Residual field at ``p``: ``(S, N, 2)`` for images ``index`` ``(S,)`` -> ``(S, N, 2)``
