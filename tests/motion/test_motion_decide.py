@@ -129,3 +129,15 @@ def test_an_unregistered_image_s_similarity_steps_faster_and_resumes_the_same():
     e.load_state_dict(d.state_dict())
     p = torch.rand(3, 5, 2) * 2 - 1
     assert torch.equal(e(p), d(p))
+
+
+def test_fill_untrusted_takes_the_trusted_neighbours_motion():
+    from invcam.motion.prior import fill_untrusted
+
+    pan = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]])
+    wild = np.array([[0.93, 0.0, 117.0], [0.0, 0.93, 74.0], [0.0, 0.0, 1.0]])
+    steps = np.stack([pan, wild, pan * [[1, 1, 2], [1, 1, 2], [1, 1, 1]], wild])
+    filled = fill_untrusted(steps, np.array([True, False, True, False]))
+    assert np.allclose(filled[1][:, 2], [3.0, 1.5, 1.0])  # mean of 2 px and 4 px pans
+    assert np.allclose(filled[3], steps[2])  # only a trusted step before it
+    assert np.allclose(fill_untrusted(steps, np.zeros(4, bool)), np.eye(3))

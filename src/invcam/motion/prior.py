@@ -122,6 +122,22 @@ def placed_by(trusted: np.ndarray, reference: int) -> np.ndarray:
                      for i in range(count)])
 
 
+def fill_untrusted(steps: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+    """``steps`` ``(B - 1, 3, 3)`` with each untrusted one replaced by the mean of the
+    nearest trusted steps before and after it (one if only one exists; the identity if
+    none): a camera moves smoothly, and an ECC fallback between a mostly clipped frame
+    and its neighbour can be tens of pixels off (frames of an exposure cycle share
+    little, so in a video most steps may be untrusted)."""
+    trusted = np.asarray(trusted, dtype=bool)
+    good = np.flatnonzero(trusted)
+    out = np.array(steps, dtype=np.float64, copy=True)
+    for t in np.flatnonzero(~trusted):
+        near = [good[good < t][-1:], good[good > t][:1]]
+        picks = np.concatenate(near)
+        out[t] = np.mean(steps[picks], axis=0) if len(picks) else np.eye(3)
+    return out
+
+
 def static_prior(steps: np.ndarray, reference: int, size: tuple[int, int],
                  trusted: np.ndarray | None = None) -> MotionPrior:
     """The prior of a static stack from adjacent registrations ``steps`` ``(B - 1, 3, 3)``:
@@ -171,7 +187,8 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
     if mode == "static":
         return static_prior(steps, reference, tuple(stack.size), trusted), cfg, decision
     cfg = moving_config(cfg, flow, rigidity)
-    prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0, steps=steps)
+    prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0,
+                           steps=fill_untrusted(steps, np.asarray(trusted)))
     return prior, cfg, decision
 
 

@@ -1,0 +1,68 @@
+"""Per-image geometry of a fitted static stack against the synthetic truth.
+
+For each image: how its registration to the reference was obtained (features, an ECC
+fallback, identity), and the error in pixels of where D puts a 7 x 9 grid of its pixels
+in the reference view, with D's learned similarity and with D's start alone (the
+registration, or the identity where the registration is not trusted).
+
+    .venv/bin/python benchmarks/geometry_check.py STACK FIT/model.pt
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
+from invcam.io.stack import load_stack
+from invcam.motion.register import adjacent_registrations
+
+
+def grid_errors(model, images: list[dict]) -> list[np.ndarray]:
+    """Per image, ``(63,)`` distances (px) between D's and the true reference position."""
+    h, w = model.size
+    ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7), np.linspace(0.05 * w, 0.95 * w, 9),
+                         indexing="ij")
+    pix = np.stack([xs.ravel(), ys.ravel()], -1)
+    out = []
+    with torch.no_grad():
+        p = model.normalize(torch.tensor(pix, dtype=torch.float32))[None]
+        for i, image in enumerate(images):
+            q = model.deformation(p, torch.tensor([i]))[0].numpy()
+            placed = (q + 1) / 2 * np.array([w, h])
+            shot_to_ref = np.linalg.inv(np.vstack([image["from_reference"], [0, 0, 1]]))
+            truth = (shot_to_ref @ np.c_[pix - 0.5, np.ones(len(pix))].T).T[:, :2] + 0.5
+            out.append(np.linalg.norm(placed - truth, axis=1))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("stack", type=Path)
+    ap.add_argument("model", type=Path)
+    args = ap.parse_args()
+    images = json.loads((args.stack / "gt" / "scene.json").read_text())["images"]
+    stack = load_stack(args.stack)
+    regs = adjacent_registrations(list(stack.raw), [im.exposure for im in stack.images])
+    model = model_from_checkpoint(load_checkpoint(args.model))
+    learned = grid_errors(model, images)
+    with torch.no_grad():
+        model.deformation.similarity.zero_()
+    registered = grid_errors(model, images)
+    print("| image | exposure s | focus m | registration step | D: median / max px | "
+          "D's start (registration; identity if untrusted): median / max px |")
+    print("|---|---|---|---|---|---|")
+    for i, image in enumerate(images):
+        nearest = i if i < stack.reference else i - 1  # the step towards the reference
+        step = "reference" if i == stack.reference else regs[nearest].method
+        a, b = learned[i], registered[i]
+        print(f"| {i} | {image['exposure']:.4g} | {image['focus_distance']} | {step} | "
+              f"{np.median(a):.2f} / {a.max():.2f} | {np.median(b):.2f} / {b.max():.2f} |")
+
+
+if __name__ == "__main__":
+    main()
