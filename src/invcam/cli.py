@@ -14,6 +14,7 @@ import warnings
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # OpenCV's own warnings are not for users
 
 from invcam import __version__, cli_args
+from invcam.cli_batch import add_batch
 from invcam.cli_eval import add_baseline, add_bench, add_eval
 from invcam.cli_fit import add_fit, add_render
 from invcam.errors import InvcamError
@@ -128,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"invcam {__version__}")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for add in (_add_synth, _add_info, add_fit, add_render, add_eval, add_baseline, add_bench):
+    for add in (_add_synth, _add_info, add_fit, add_render, add_eval, add_baseline, add_bench,
+                add_batch):
         add(sub)
     return parser
 

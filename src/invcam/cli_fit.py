@@ -124,6 +124,7 @@ def _motion(args, stack, reference: int, cfg):
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:
+    from invcam.io.fit_outputs import OUTPUT_NAMES
     from invcam.io.outdir import output_folder
 
     torch.set_num_threads(_threads(args.threads))
@@ -136,7 +137,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if args.resume and not (out / "model.pt").is_file():
         raise InvcamError(f"--resume: there is no {out / 'model.pt'} to continue from")
-    with output_folder(out, [Path(args.stack)], args.force, args.resume):
+    with output_folder(out, [Path(args.stack)], args.force, args.resume, OUTPUT_NAMES):
         state = _resume_state(out, stack) if args.resume else None
         _fit_into(args, out, stack, reference, state, device)
 

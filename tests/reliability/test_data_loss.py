@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from reliability_helpers import one_line_error, run, snapshot
 
+from invcam.errors import InvcamError
 from invcam.io import outdir
 from invcam.io.outdir import MANIFEST, locked
 
@@ -149,3 +150,21 @@ def test_resume_on_a_stack_of_another_size_is_refused(tiny_fit, tmp_path, capsys
     out = shutil.copytree(tiny_fit, tmp_path / "fit")
     code, _, err = run(["fit", other, "-o", out, "--resume", "--iters", "5"], capsys)
     one_line_error(code, err, "another stack", "image size")
+
+
+def test_a_fit_that_fails_while_writing_outputs_can_be_replaced_with_force(
+        tiny_stack, tmp_path, capsys, monkeypatch):
+    import invcam.io.fit_outputs as fit_outputs
+
+    def half_written(out, result, stack, extra):
+        (out / "radiance.exr").write_bytes(b"partial")
+        raise InvcamError("cannot write fit.json: No space left on device")
+
+    monkeypatch.setattr(fit_outputs, "write_fit_outputs", half_written)
+    out = tmp_path / "out"
+    code, _, err = run(["fit", tiny_stack, "-o", out, "--iters", "2"], capsys)
+    one_line_error(code, err, "No space left")
+    assert "radiance.exr" in json.loads((out / MANIFEST).read_text())["files"]
+    monkeypatch.undo()
+    code, _, err = run(["fit", tiny_stack, "-o", out, "--iters", "2", "--force"], capsys)
+    assert code == 0, err

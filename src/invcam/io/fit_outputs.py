@@ -21,6 +21,11 @@ from invcam.io.hdr import write_exr, write_radiance_hdr
 from invcam.io.ldr import write_ldr
 from invcam.io.stack import Stack, format_exposure
 
+OUTPUT_NAMES = ("model.pt", "radiance.exr", "radiance.hdr", "preview.png", "crf.csv",
+                "crf.png", "blur.png", "fit.json", "log.csv", "preview.mp4", "atlas.exr")
+"""The files a fit writes at the top of its output folder (frames/ aside): listed as
+invcam's from the start, so a run killed while writing them leaves nothing foreign."""
+
 
 def peak_memory_mb() -> float:
     """Peak resident memory of this process in MiB (Linux ru_maxrss is in KiB)."""
