@@ -17,6 +17,7 @@ from invcam import __version__, cli_args
 from invcam.cli_batch import add_batch
 from invcam.cli_eval import add_baseline, add_bench, add_eval
 from invcam.cli_fit import add_fit, add_render
+from invcam.cli_report import add_report
 from invcam.errors import InvcamError
 
 
@@ -129,8 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"invcam {__version__}")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for add in (_add_synth, _add_info, add_fit, add_render, add_eval, add_baseline, add_bench,
-                add_batch):
+    for add in (_add_synth, _add_info, add_fit, add_render, add_report, add_eval, add_baseline,
+                add_bench, add_batch):
         add(sub)
     return parser
 

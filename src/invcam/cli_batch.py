@@ -65,8 +65,10 @@ def _cmd_batch(args: argparse.Namespace) -> None:
                 print(f"{job.rel}: already fitted with these settings, skipped")
             else:
                 commands[job.rel] = fit_command(job, targets[job.rel], settings, how, threads)
+        how = (f"{workers} at a time" if args.engine == "local"
+               else "placed by Ray")
         print(f"invcam batch: {len(commands)} of {len(jobs)} stacks to fit, engine "
-              f"{args.engine}, {workers} at a time, {threads} threads each", file=sys.stderr)
+              f"{args.engine}, {how}, {threads} threads each", file=sys.stderr)
         record = Recorder(out, state, targets, settings, print)
         if args.engine == "ray":
             gpus = 1 if args.device.startswith("cuda") else 0

@@ -189,6 +189,9 @@ def _write_outputs(args, out: Path, result, stack, device, record: dict) -> None
 
         extra.update(write_video_outputs(out, result.model))
     write_fit_outputs(out, result, stack, extra)
+    from invcam.report import write_report
+
+    write_report(out)
     psnr = ", ".join(f"{p:.1f}" for p in result.train_psnr[:12])
     more = " ..." if len(result.train_psnr) > 12 else ""
     print(f"fitted {result.iterations} iterations in {result.wall_s:.0f} s; "

@@ -90,11 +90,17 @@ def run_ray(commands: dict[str, list[str]], cpus: int, gpus: int, address: str |
             on_done: Callable[[str, dict], None]) -> None:
     """Run ``commands`` as Ray tasks needing ``cpus`` CPUs and ``gpus`` GPUs each, on a
     local Ray instance (``address`` None) or the cluster at ``address``."""
+    import logging
+    import os
+
     import ray
 
     started = not ray.is_initialized()
     if started:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        if address is None:  # a private local instance needs no tokens
+            os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.ERROR)
     try:
         task = ray.remote(num_cpus=cpus, num_gpus=gpus)(run_one)
         pending = {task.remote(cmd): rel for rel, cmd in commands.items()}

@@ -22,7 +22,8 @@ from invcam.io.ldr import write_ldr
 from invcam.io.stack import Stack, format_exposure
 
 OUTPUT_NAMES = ("model.pt", "radiance.exr", "radiance.hdr", "preview.png", "crf.csv",
-                "crf.png", "blur.png", "fit.json", "log.csv", "preview.mp4", "atlas.exr")
+                "crf.png", "blur.png", "fit.json", "log.csv", "preview.mp4", "atlas.exr",
+                "report.html")
 """The files a fit writes at the top of its output folder (frames/ aside): listed as
 invcam's from the start, so a run killed while writing them leaves nothing foreign."""
 
@@ -83,10 +84,11 @@ def fit_report(result: FitResult, stack: Stack, extra: dict) -> dict:
     t = result.model.log2_exposures().detach().cpu().tolist()
     last = result.history[-1] if result.history else {}
     images = [{"file": im.file, "exposure_s": 2.0**t[i], "log2_exposure": t[i],
+               "focus_distance": im.meta.get("focus_distance"),
                "exposure_source": "learned" if result.model.learn_exposure else im.exposure_source,
                "given_exposure_s": im.exposure, "train_psnr": result.train_psnr[i]}
               for i, im in enumerate(stack.images)]
-    return {"config": config_to_dict(result.config), "stack": str(stack.root),
+    return {"config": config_to_dict(result.config), "stack": str(stack.root.resolve()),
             "size": list(stack.size), "reference": stack.images[stack.reference].file,
             "exposures_learned": result.model.learn_exposure, "images": images,
             "iterations": result.iterations, "wall_s": round(result.wall_s, 2),
