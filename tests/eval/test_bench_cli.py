@@ -94,3 +94,15 @@ def test_bench_refuses_a_non_empty_output(tmp_path, capsys):
     (tmp_path / "b" / "keep.txt").write_text("x")
     assert main(["bench", "--scenes", "demo", "-o", str(tmp_path / "b")]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_bench_writes_a_report_with_every_result_under_one_slider(bench_dir):
+    page = (bench_dir / "report.html").read_text()
+    assert "http://" not in page and "https://" not in page
+    start = page.index('id="data">') + len('id="data">')
+    panels = json.loads(page[start:page.index("</script>", start)])["panels"]
+    assert len(panels) == 1 + len(ALL_METHODS)  # the truth, then each method
+    assert len({p["base_ev"] for p in panels}) == 1  # one display exposure for all
+    assert "<table>" in page and "<td>ours</td>" in page  # table.md, as HTML
+    for label in ["ground truth", *ALL_METHODS]:
+        assert f"<b>{label}" in page

@@ -1,7 +1,8 @@
 """Running ``invcam bench`` and writing its outputs.
 
 - :func:`run_synthetic`: scenes x methods against synthetic ground truth; writes
-  ``DIR/table.md``, ``DIR/results.json`` and ``DIR/compare_<scene>.png``.
+  ``DIR/table.md``, ``DIR/results.json``, ``DIR/compare_<scene>.png`` and
+  ``DIR/report.html`` (every result under one exposure slider).
 - :func:`invcam.bench.real.run_real`: leave-one-exposure-out prediction on a real
   bracket without ground truth (``--real``).
 """
@@ -23,6 +24,7 @@ from invcam.io.atomic import write_text
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import read_ldr
 from invcam.io.stack import load_stack
+from invcam.report.bench_page import write_bench_report
 
 
 def machine_info() -> dict:
@@ -59,8 +61,10 @@ def run_synthetic(opts: BenchOptions, out: Path) -> dict:
         results["scenes"][scene] = entry
         results["mean"] = mean_over_scenes(results["scenes"])
         write_json(out / "results.json", results)
-        write_text(out / "table.md", synthetic_markdown(results))
+        table = synthetic_markdown(results)
+        write_text(out / "table.md", table)
         scene_figure(out / f"compare_{scene}.png", entry)
+        write_bench_report(out, results, table)
     return results
 
 

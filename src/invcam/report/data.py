@@ -35,10 +35,11 @@ def _fit_side(image: np.ndarray, side: int) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)
 
 
-def encode_hdr(radiance: np.ndarray) -> dict:
-    """``(H, W, 3)`` linear HDR -> the page's log2 codes (see the module doc), plus the
-    exposure that puts its log-average at mid-grey (the slider's 0 EV)."""
-    image = _fit_side(np.asarray(radiance, np.float32), MAX_SIDE)
+def encode_hdr(radiance: np.ndarray, side: int = MAX_SIDE) -> dict:
+    """``(H, W, 3)`` linear HDR, shrunk to at most ``side`` pixels, -> the page's log2
+    codes (see the module doc), plus the exposure that puts its log-average at mid-grey
+    (the slider's 0 EV)."""
+    image = _fit_side(np.asarray(radiance, np.float32), side)
     top = float(image.max())
     if not np.isfinite(image).all() or top <= 0:
         raise InvcamError("the result has no positive finite values to show")

@@ -15,24 +15,23 @@ canvas,#seen{max-width:100%;image-rendering:pixelated}
 pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:360px}
 label{margin-right:1em}"""
 
-SCRIPT = """
-const D = JSON.parse(document.getElementById('data').textContent);
-const H = D.hdr, canvas = document.getElementById('hdr'), ctx = canvas.getContext('2d');
-canvas.width = H.width; canvas.height = H.height;
-const bytes = Uint8Array.from(atob(H.codes), c => c.charCodeAt(0));
-const codes = new Uint16Array(bytes.buffer), lin = new Float32Array(codes.length);
-const step = (H.hi - H.lo) / 65535;
-for (let i = 0; i < codes.length; i++) lin[i] = Math.pow(2, H.lo + codes[i] * step);
+PAINT = """
+function decode(H) {
+  const bytes = Uint8Array.from(atob(H.codes), c => c.charCodeAt(0));
+  const codes = new Uint16Array(bytes.buffer), lin = new Float32Array(codes.length);
+  const step = (H.hi - H.lo) / 65535;
+  for (let i = 0; i < codes.length; i++) lin[i] = Math.pow(2, H.lo + codes[i] * step);
+  return lin;
+}
 const MAPS = {
   clip: x => x,
   reinhard: x => x / (1 + x),
   filmic: x => (x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14),
 };
-function draw() {
-  const ev = parseFloat(document.getElementById('ev').value);
-  document.getElementById('evlabel').textContent = (ev > 0 ? '+' : '') + ev.toFixed(1) + ' EV';
-  const scale = Math.pow(2, H.base_ev + ev), map = MAPS[document.getElementById('map').value];
-  const out = ctx.createImageData(H.width, H.height), px = out.data;
+function paint(canvas, H, lin, ev, mapName) {
+  canvas.width = H.width; canvas.height = H.height;
+  const ctx = canvas.getContext('2d'), out = ctx.createImageData(H.width, H.height);
+  const scale = Math.pow(2, H.base_ev + ev), map = MAPS[mapName], px = out.data;
   for (let p = 0, n = H.width * H.height; p < n; p++) {
     for (let c = 0; c < 3; c++) {
       const y = Math.min(Math.max(map(lin[3 * p + c] * scale), 0), 1);
@@ -42,6 +41,17 @@ function draw() {
   }
   ctx.putImageData(out, 0, 0);
 }
+function controls() {
+  const ev = parseFloat(document.getElementById('ev').value);
+  document.getElementById('evlabel').textContent = (ev > 0 ? '+' : '') + ev.toFixed(1) + ' EV';
+  return [ev, document.getElementById('map').value];
+}
+"""
+
+SCRIPT = PAINT + """
+const D = JSON.parse(document.getElementById('data').textContent);
+const H = D.hdr, canvas = document.getElementById('hdr'), lin = decode(H);
+function draw() { const [ev, map] = controls(); paint(canvas, H, lin, ev, map); }
 function view() {
   const v = document.getElementById('view').value, seen = document.getElementById('seen');
   const input = document.getElementById('input');
@@ -64,6 +74,12 @@ document.getElementById('asseen').addEventListener('change', view);
 if (D.frames.length) document.getElementById('frame').addEventListener('input', frame);
 draw(); view(); if (D.frames.length) frame();
 """
+
+CONTROLS = """<label>exposure <input type="range" id="ev" min="-8" max="8" step="0.1" value="0">
+<span id="evlabel"></span></label>
+<label>mapping <select id="map"><option value="clip">clip</option>
+<option value="reinhard" selected>Reinhard</option><option value="filmic">filmic</option>
+</select></label>"""
 
 
 def _seconds(t: float | None) -> str:
@@ -118,11 +134,7 @@ def render_page(data: dict, title: str) -> str:
 <title>{html.escape(title)}</title><style>{STYLE}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>All-in-focus HDR result; exposure and display mapping are applied here, in the page.</p>
-<div><label>exposure <input type="range" id="ev" min="-8" max="8" step="0.1" value="0">
-<span id="evlabel"></span></label>
-<label>mapping <select id="map"><option value="clip">clip</option>
-<option value="reinhard" selected>Reinhard</option><option value="filmic">filmic</option>
-</select></label>
+<div>{CONTROLS}
 <label>show <select id="view"><option value="hdr">all in focus (HDR)</option>{options}
 </select></label>
 <label><input type="checkbox" id="asseen" checked> with image i's learned blur (off: all
@@ -140,4 +152,4 @@ in focus, same exposure and response)</label></div>
 """
 
 
-__all__ = ["loss_svg", "render_page"]
+__all__ = ["CONTROLS", "PAINT", "STYLE", "loss_svg", "render_page"]
