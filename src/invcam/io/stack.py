@@ -6,7 +6,9 @@ Format (``stack.json`` is optional)::
                 {"file": "b.png", "exposure": 1.0, "role": "reference"}]}
 
 * ``exposure`` is the exposure time in seconds. Omitted: taken from the file's EXIF
-  ``ExposureTime`` if present, else unknown. ``null``: unknown, EXIF is not consulted.
+  (time x ISO / f-number^2, in seconds at the stack's usual ISO and f-number; see
+  :func:`invcam.io.exif.relative_exposures`) if present, else unknown. ``null``:
+  unknown, EXIF is not consulted.
   Unknown exposures are learned by the fit.
 * Other keys per image are kept, unchecked, in ``StackImage.meta``.
 * Without ``stack.json``: every PNG/JPEG/TIFF in the folder (not in sub-folders, not
@@ -24,14 +26,14 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from invcam.errors import InvcamError
-from invcam.io.exif import read_exposure_time
+from invcam.io.exif import ExposureSettings, read_exposure_settings, relative_exposures
 from invcam.io.ldr import LDR_SUFFIXES, read_ldr_raw
 from invcam.io.stack_report import describe_stack, format_exposure
 
@@ -67,6 +69,13 @@ class StackImage:
     grey: bool
     saturated: float
     underexposed: float
+    iso: float | None = None
+    """EXIF ISO speed, when the exposure came from EXIF and it says."""
+    fnumber: float | None = None
+    """EXIF f-number, likewise."""
+    exif_time: float | None = None
+    """EXIF exposure time (s); ``exposure`` also counts ISO and f-number against the
+    stack's usual ones (:func:`invcam.io.exif.relative_exposures`)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,7 @@ class _Entry:
     exposure: float | None
     source: str | None
     meta: dict
+    settings: ExposureSettings | None = None
 
 
 def image_stats(raw: np.ndarray) -> tuple[float, float]:
@@ -162,7 +172,7 @@ def load_stack(path: str | Path, resize: bool = False) -> Stack:
         if not entries:
             suffixes = ", ".join(LDR_SUFFIXES)
             raise InvcamError(f"{root}: no images found (expected {suffixes} or a {STACK_JSON})")
-    entries = [_with_exif(e) for e in entries]
+    entries = _with_exif(entries)
     roles = [e.meta.get("role") for e in entries]
     ref, rule = choose_reference([e.exposure for e in entries], roles)
     images, raws = _read_pixels(entries, ref, resize)
@@ -193,12 +203,16 @@ def _list_images(root: Path) -> list[Path]:
     )
 
 
-def _with_exif(entry: _Entry) -> _Entry:
-    if entry.source is not None:
-        return entry
-    seconds = read_exposure_time(entry.path)
-    source = "unknown" if seconds is None else "exif"
-    return _Entry(entry.file, entry.path, seconds, source, entry.meta)
+def _with_exif(entries: list[_Entry]) -> list[_Entry]:
+    """Entries that ask EXIF get its time, ISO and f-number, and as exposure the time
+    scaled to their usual ISO and f-number (:func:`invcam.io.exif.relative_exposures`)."""
+    ask = [i for i, e in enumerate(entries) if e.source is None]
+    settings = [read_exposure_settings(entries[i].path) for i in ask]
+    out = list(entries)
+    for i, shot, seconds in zip(ask, settings, relative_exposures(settings), strict=True):
+        out[i] = replace(entries[i], exposure=seconds, settings=shot,
+                         source="unknown" if seconds is None else "exif")
+    return out
 
 
 def _load_json(json_path: Path) -> object:
@@ -291,6 +305,7 @@ def _read_pixels(
 
 def _describe_pixels(entry: _Entry, raw: np.ndarray, stored: tuple[int, int]) -> StackImage:
     saturated, underexposed = image_stats(raw)
+    shot = entry.settings or ExposureSettings()
     grey = bool(
         np.array_equal(raw[..., 0], raw[..., 1])
         and np.array_equal(raw[..., 1], raw[..., 2])
@@ -299,7 +314,8 @@ def _describe_pixels(entry: _Entry, raw: np.ndarray, stored: tuple[int, int]) ->
         file=entry.file, path=entry.path, exposure=entry.exposure,
         exposure_source=entry.source or "unknown", meta=entry.meta,
         bit_depth=8 * raw.dtype.itemsize, original_size=tuple(stored), grey=grey,
-        saturated=saturated, underexposed=underexposed,
+        saturated=saturated, underexposed=underexposed, iso=shot.iso, fnumber=shot.fnumber,
+        exif_time=shot.time,
     )
 
 

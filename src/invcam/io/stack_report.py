@@ -25,7 +25,7 @@ def format_exposure(seconds: float | None) -> str:
 def describe_stack(stack: Stack) -> str:
     """A human-readable report of ``stack``: summary, one row per image, warnings."""
     lines = _summary_lines(stack) + [""] + _table_lines(stack) + [""]
-    lines += warning_lines(stack)
+    lines += exif_notes(stack) + warning_lines(stack)
     lines.append(f"ok: {len(stack)} image{'s' if len(stack) != 1 else ''}, valid stack")
     return "\n".join(lines)
 
@@ -71,18 +71,46 @@ def _exposure_summary(stack: Stack) -> str:
 
 def _table_lines(stack: Stack) -> list[str]:
     width = max(4, *(len(im.file) for im in stack.images))
-    rows = [f"  #  {'file':<{width}}  {'exposure':>10}  {'source':<10}  bits   sat%  dark%  notes"]
+    ref = stack.images[stack.reference].exposure
+    rows = [f"  #  {'file':<{width}}  {'exposure':>10}  {'EV':>5}  {'ISO':>5}  {'f/':>5}  "
+            f"{'source':<10}  bits   sat%  dark%  notes"]
     for i, im in enumerate(stack.images):
         notes = [f"{k}={v}" for k, v in im.meta.items()]
         if im.original_size != stack.size:
             notes.append(f"resized from {_hw(im.original_size)}")
+        if im.exif_time is not None and im.exposure is not None \
+                and abs(im.exposure / im.exif_time - 1) > 1e-6:
+            notes.append(f"time {format_exposure(im.exif_time)} at ISO {_num(im.iso)} "
+                         f"f/{_num(im.fnumber)}")
+        ev = f"{math.log2(im.exposure / ref):+.1f}" if im.exposure and ref else "?"
         mark = "*" if i == stack.reference else " "
         rows.append(
-            f"{i:>3}{mark} {im.file:<{width}}  {format_exposure(im.exposure):>10}  "
+            f"{i:>3}{mark} {im.file:<{width}}  {format_exposure(im.exposure):>10}  {ev:>5}  "
+            f"{_num(im.iso):>5}  {_num(im.fnumber):>5}  "
             f"{im.exposure_source:<10}  {im.bit_depth:>4}  {100 * im.saturated:5.1f}  "
             f"{100 * im.underexposed:5.1f}  {' '.join(notes)}".rstrip()
         )
     return rows
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def exif_notes(stack: Stack) -> list[str]:
+    """``note:`` lines on the EXIF settings: missing ISO or f-number, varying aperture."""
+    exif = [im for im in stack.images if im.exif_time is not None]
+    lines = []
+    for key, name in (("iso", "ISO"), ("fnumber", "f-number")):
+        missing = [im.file for im in exif if getattr(im, key) is None]
+        if missing and len(missing) < len(exif):
+            lines.append(f"note: EXIF has no {name} for {', '.join(missing)}: taken as the "
+                         "stack's usual one")
+    stops = {im.fnumber for im in exif if im.fnumber is not None}
+    if len(stops) > 1:
+        lines.append(f"note: the f-number varies (f/{min(stops):g} to f/{max(stops):g}): it is "
+                     "counted in the exposure, and depth of field differs between the images")
+    return lines
 
 
 def warning_lines(stack: Stack) -> list[str]:
