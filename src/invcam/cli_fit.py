@@ -28,12 +28,14 @@ def _device(name: str) -> torch.device:
         raise InvcamError(f"--device {name!r}: {exc}") from exc
 
 
-def _checked(stack):
-    """``stack`` ready to fit (:func:`invcam.io.stack_checks.ready_to_fit`), its changes
-    and warnings printed."""
-    from invcam.io.stack_checks import ready_to_fit
+def _checked(stack, args: argparse.Namespace):
+    """``stack`` ready to fit (:func:`invcam.io.stack_checks.ready_to_fit`), scaled by
+    ``--scale``, its changes and warnings printed; ``--response auto`` resolved."""
+    from invcam.io.stack_checks import ready_to_fit, scaled
 
-    stack, lines = ready_to_fit(stack)
+    if args.response == "auto":
+        args.response = "linear" if stack.linear else "learn"
+    stack, lines = ready_to_fit(scaled(stack, args.scale))
     for line in lines:
         print(f"invcam: {line}", file=sys.stderr)
     return stack
@@ -90,7 +92,7 @@ def _load(args: argparse.Namespace):
             notes += [note] if note else []
     for note in notes:
         print(f"invcam: {note}", file=sys.stderr)
-    return _checked(stack)
+    return _checked(stack, args)
 
 
 def _pixels(stack, device: torch.device) -> torch.Tensor:
@@ -150,7 +152,8 @@ def _fit_config(args: argparse.Namespace, state: dict | None):
     if state is not None:
         return replace_budget(config_from_dict(state["config"]), args.iters, args.minutes)
     cfg = replace_budget(preset(args.preset), args.iters, args.minutes)
-    return dataclasses.replace(cfg, seed=args.seed)
+    return dataclasses.replace(cfg, seed=args.seed,
+                               model=dataclasses.replace(cfg.model, response=args.response))
 
 
 def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device) -> None:
@@ -249,6 +252,12 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
                    help="index of the image whose geometry the output takes")
     p.add_argument("--resume", action="store_true", help="continue from OUT/model.pt")
     p.add_argument("--resize", action="store_true", help="resize images to the reference size")
+    p.add_argument("--scale", type=cli_args.scale, default=1.0, metavar="S",
+                   help="fit the images shrunk by S in (0, 1] (e.g. 0.25 for a 24 MP RAW "
+                        "bracket; decoded at full size first)")
+    p.add_argument("--response", default="auto", choices=["auto", "learn", "linear"],
+                   help="camera response: learn it (Eq. 9), or linear (fixed, clipped: "
+                        "camera RAW); auto (default): linear for RAW, learn otherwise")
     p.add_argument("--force", action="store_true", help="overwrite a non-empty OUT")
     p.add_argument("--checkpoint-every", type=cli_args.seconds, default=120.0, metavar="SEC",
                    help="seconds between checkpoints (default 120)")

@@ -71,6 +71,9 @@ class ModelConfig:
     """Width of each per-channel tone-mapper MLP (Eq. 9)."""
     tone_slope: float = 0.8
     """Initial slope of the response in log2 exposure: T0(x) = sigmoid(slope * x)."""
+    response: str = "learn"
+    """"learn": the tone mapper of Eq. 9; "linear": the response is fixed to the clipped
+    linear curve T(x) = min(0.5 * 2^x, 1) (linear data such as demosaiced camera RAW)."""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ class ImagingModel(nn.Module):
         self.deformation = Deformation(cfg, b, size, reference)
         self.atlas = Atlas(cfg, size, atlas_bounds)
         self.blur = BlurGenerator(cfg, b, size)
-        self.tonemap = ToneMapper(cfg.tone_hidden, cfg.tone_slope)
+        self.tonemap = ToneMapper(cfg.tone_hidden, cfg.tone_slope,
+                                  linear=cfg.response == "linear")
         self.register_buffer("patch", patch_grid(cfg.blur_n))
         self.register_buffer("exposure_base", log2_exposures.float().clone())
         rel = (log2_exposures - log2_exposures[reference]) / exposure_bound

@@ -23,10 +23,15 @@ class ToneMapper(nn.Module):
         hidden: width of each channel's MLP (two hidden layers).
         slope: initial slope a of the response in log2 units.
         channels: C (3 for RGB).
+        linear: fix the response to the clipped linear ``min(0.5 * 2^x, 1)`` (linear
+            input such as camera RAW); the MLPs are then unused.
     """
 
-    def __init__(self, hidden: int = 16, slope: float = 0.8, channels: int = 3):
+    def __init__(self, hidden: int = 16, slope: float = 0.8, channels: int = 3,
+                 linear: bool = False):
         super().__init__()
+        if linear:
+            self.forward = self._linear  # type: ignore[method-assign]
         self.slope = nn.Parameter(torch.full((channels,), float(slope)))
         self.offset = nn.Parameter(torch.zeros(channels))
         self.w1 = nn.Parameter(torch.randn(channels, hidden))
@@ -43,6 +48,11 @@ class ToneMapper(nn.Module):
         h = torch.relu(torch.einsum("...ch,chk->...ck", h, self.w2) + self.b2)
         g = (h * self.w3).sum(-1) + self.b3
         return torch.sigmoid(self.slope * x + self.offset + g)
+
+    @staticmethod
+    def _linear(x: torch.Tensor) -> torch.Tensor:
+        """The fixed clipped linear response: ``(..., C)`` -> ``(..., C)`` in [0, 1]."""
+        return torch.clamp(0.5 * torch.exp2(x), max=1.0)
 
     def inverse(self, c: torch.Tensor, lo: float = -16.0, hi: float = 16.0,
                 steps: int = 40) -> torch.Tensor:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import exifread
 
 _TAG = "EXIF ExposureTime"
-_ISO = ("EXIF ISOSpeedRatings", "EXIF PhotographicSensitivity")
-_FNUMBER = "EXIF FNumber"
+_TIME = (_TAG, "Image ExposureTime")  # DNG may keep EXIF tags in its first IFD
+_ISO = ("EXIF ISOSpeedRatings", "EXIF PhotographicSensitivity", "Image ISOSpeedRatings")
+_FNUMBER = ("EXIF FNumber", "Image FNumber")
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def read_exposure_settings(path: str | os.PathLike) -> ExposureSettings:
     # exifread raises assorted errors on malformed headers; none of them is fatal here.
     except Exception:
         return ExposureSettings()
-    return ExposureSettings(time=_number(tags, _TAG, 1e-7, 1e5),
+    return ExposureSettings(time=_number(tags, _TIME, 1e-7, 1e5),
                             iso=_number(tags, _ISO, 1.0, 1e7),
                             fnumber=_number(tags, _FNUMBER, 0.3, 1000.0))
 

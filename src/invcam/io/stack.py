@@ -35,7 +35,10 @@ import numpy as np
 from invcam.errors import InvcamError
 from invcam.io.exif import ExposureSettings, read_exposure_settings, relative_exposures
 from invcam.io.ldr import LDR_SUFFIXES, read_ldr_raw
+from invcam.io.raw import RAW_SUFFIXES, is_raw, read_raw
 from invcam.io.stack_report import describe_stack, format_exposure
+
+PHOTO_SUFFIXES = LDR_SUFFIXES + RAW_SUFFIXES
 
 __all__ = [
     "Stack", "StackImage", "choose_reference", "describe_stack", "format_exposure",
@@ -99,6 +102,11 @@ class Stack:
 
     def __len__(self) -> int:
         return len(self.images)
+
+    @property
+    def linear(self) -> bool:
+        """True for camera RAW input (linear values: the fit's default response is linear)."""
+        return bool(self.images) and is_raw(self.images[0].path)
 
     @property
     def exposures_known(self) -> bool:
@@ -170,13 +178,24 @@ def load_stack(path: str | Path, resize: bool = False) -> Stack:
         entries = [_Entry(p.name, p, None, None, {}) for p in _list_images(root)]
         unlisted, source = (), "folder"
         if not entries:
-            suffixes = ", ".join(LDR_SUFFIXES)
+            suffixes = ", ".join(PHOTO_SUFFIXES)
             raise InvcamError(f"{root}: no images found (expected {suffixes} or a {STACK_JSON})")
+    _check_not_mixed(entries)
     entries = _with_exif(entries)
     roles = [e.meta.get("role") for e in entries]
     ref, rule = choose_reference([e.exposure for e in entries], roles)
     images, raws = _read_pixels(entries, ref, resize)
     return Stack(root, images, raws[ref].shape[:2], ref, rule, source, unlisted, raws)
+
+
+def _check_not_mixed(entries: list[_Entry]) -> None:
+    """RAW (linear) and processed photos cannot share a response curve: refuse a mix."""
+    kinds = {is_raw(e.path) for e in entries}
+    if len(kinds) > 1:
+        raw = next(e.file for e in entries if is_raw(e.path))
+        other = next(e.file for e in entries if not is_raw(e.path))
+        raise InvcamError(f"the stack mixes camera RAW ({raw}) and processed photos "
+                          f"({other}); use one kind")
 
 
 def load_images(stack: Stack, dtype: type = np.float32) -> np.ndarray:
@@ -199,7 +218,7 @@ def _list_images(root: Path) -> list[Path]:
     """The photos directly in ``root``, sorted by name; hidden files are skipped."""
     return sorted(
         p for p in root.iterdir()
-        if p.suffix.lower() in LDR_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        if p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith(".") and p.is_file()
     )
 
 
@@ -287,7 +306,7 @@ def _read_pixels(
     size = None
     for i in [ref] + [j for j in range(len(entries)) if j != ref]:
         entry = entries[i]
-        raw = read_ldr_raw(entry.path)
+        raw = read_raw(entry.path) if is_raw(entry.path) else read_ldr_raw(entry.path)
         stored = raw.shape[:2]
         size = size or stored
         if stored != size:

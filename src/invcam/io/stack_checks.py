@@ -132,6 +132,20 @@ def stretch_warnings(stack: Stack) -> list[str]:
     return lines
 
 
+def scaled(stack: Stack, scale: float) -> Stack:
+    """``stack`` with every image shrunk by ``scale`` in (0, 1] (INTER_AREA; a 24 MP
+    RAW bracket is decoded at full size, then fitted smaller)."""
+    import cv2
+
+    if scale >= 1.0:
+        return stack
+    h, w = stack.size
+    size = (max(16, round(h * scale)), max(16, round(w * scale)))
+    raw = tuple(cv2.resize(r, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+                for r in stack.raw)
+    return replace(stack, raw=raw, size=size)
+
+
 def ready_to_fit(stack: Stack) -> tuple[Stack, list[str]]:
     """``stack`` ready to fit and the lines to show: useless images left out (InvcamError
     below 2 useful), exposure times learned where the pixels contradict them."""
@@ -152,4 +166,4 @@ def ready_to_fit(stack: Stack) -> tuple[Stack, list[str]]:
 
 
 __all__ = ["drop_useless", "exposure_disagreements", "learn_exposures", "measured_stops",
-           "ready_to_fit", "stretch_warnings", "useless"]
+           "ready_to_fit", "scaled", "stretch_warnings", "useless"]

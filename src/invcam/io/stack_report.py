@@ -38,6 +38,8 @@ def _summary_lines(stack: Stack) -> list[str]:
         bits += " (mixed, all scaled to [0, 1])"
     greys = sum(im.grey for im in ims)
     colour = "grey" if greys == len(ims) else "RGB" if not greys else f"RGB, {greys} grey"
+    if stack.linear:
+        colour += ", camera RAW (linear; the fit's response is linear by default)"
     ref = ims[stack.reference]
     lines = [
         f"stack      {stack.root}  (from {stack.source})",
