@@ -86,3 +86,13 @@ def test_scale_fits_a_smaller_copy_and_response_can_be_forced(raw_stack, tmp_pat
     report = json.loads((out / "fit.json").read_text())
     assert report["size"] == [24, 32]
     assert report["config"]["model"]["response"] == "learn"
+
+
+def test_libraw_supplies_what_exifread_cannot_read(tmp_path, monkeypatch):
+    """CR3, RAF and the like: exifread finds nothing, LibRaw's metadata fills in."""
+    import invcam.io.exif as exif
+
+    path = write_dng(tmp_path / "a.dng", np.full((32, 48), 0.1), (1, 8))
+    monkeypatch.setattr(exif.exifread, "process_file", lambda *a, **k: {})
+    found = exif.read_exposure_settings(path)
+    assert found.time == pytest.approx(0.125) and found.fnumber == pytest.approx(8.0)

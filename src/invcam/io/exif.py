@@ -1,8 +1,10 @@
 """Exposure settings from a photo's EXIF header (``exifread``): time, ISO, f-number.
 
-Only the header is read, not the pixels. What reaches the sensor, relative between the
-images of a bracket, is time x ISO / f-number^2 (:func:`relative_exposures`), so a
-bracket that varies ISO or aperture instead of time is understood too.
+Only the header is read, not the pixels; for camera RAW files that exifread cannot
+parse (CR3, RAF, ...), LibRaw's own metadata fills the gaps. What reaches the sensor,
+relative between the images of a bracket, is time x ISO / f-number^2
+(:func:`relative_exposures`), so a bracket that varies ISO or aperture instead of time
+is understood too.
 """
 
 from __future__ import annotations
@@ -85,10 +87,22 @@ def read_exposure_settings(path: str | os.PathLike) -> ExposureSettings:
             tags = exifread.process_file(fh, details=False)
     # exifread raises assorted errors on malformed headers; none of them is fatal here.
     except Exception:
-        return ExposureSettings()
-    return ExposureSettings(time=_number(tags, _TIME, 1e-7, 1e5),
-                            iso=_number(tags, _ISO, 1.0, 1e7),
-                            fnumber=_number(tags, _FNUMBER, 0.3, 1000.0))
+        tags = {}
+    found = ExposureSettings(time=_number(tags, _TIME, 1e-7, 1e5),
+                             iso=_number(tags, _ISO, 1.0, 1e7),
+                             fnumber=_number(tags, _FNUMBER, 0.3, 1000.0))
+    return _with_libraw(path, found)
+
+
+def _with_libraw(path: str | os.PathLike, found: ExposureSettings) -> ExposureSettings:
+    """Fill what EXIF lacked from LibRaw's metadata, for camera RAW files."""
+    from invcam.io.raw import is_raw, raw_settings
+
+    if not is_raw(path) or None not in (found.time, found.iso, found.fnumber):
+        return found
+    time, iso, fnumber = raw_settings(path)
+    return ExposureSettings(time=found.time or time, iso=found.iso or iso,
+                            fnumber=found.fnumber or fnumber)
 
 
 def _usual(values: list[float | None]) -> float | None:

@@ -42,4 +42,21 @@ def read_raw(path: str | os.PathLike) -> np.ndarray:
     return np.ascontiguousarray(rgb)
 
 
-__all__ = ["RAW_SUFFIXES", "is_raw", "read_raw"]
+def raw_settings(path: str | os.PathLike) -> tuple[float | None, float | None, float | None]:
+    """Exposure time (s), ISO and f-number that LibRaw reads from a RAW file's own
+    metadata (formats exifread cannot parse, such as CR3 or RAF); None where absent."""
+    try:
+        import rawpy
+
+        with rawpy.imread(str(path)) as raw:
+            other = raw.other
+    except Exception:  # no rawpy, or a file LibRaw cannot open: nothing to add
+        return None, None, None
+
+    def positive(value: float) -> float | None:
+        return float(value) if value and value > 0 else None
+
+    return positive(other.shutter_speed), positive(other.iso_speed), positive(other.aperture)
+
+
+__all__ = ["RAW_SUFFIXES", "is_raw", "raw_settings", "read_raw"]
