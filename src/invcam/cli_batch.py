@@ -41,7 +41,7 @@ def _pool(args: argparse.Namespace) -> tuple[int, int]:
 
 def _cmd_batch(args: argparse.Namespace) -> None:
     from invcam.batch import find_stacks, load_state, plan, run_local, run_ray, write_summary
-    from invcam.batch.run import Recorder, fit_command, out_dir
+    from invcam.batch.run import Recorder, fit_command, out_dir, save_state
     from invcam.io.outdir import check_writable, locked
 
     root, out = Path(args.root), Path(args.out)
@@ -65,6 +65,9 @@ def _cmd_batch(args: argparse.Namespace) -> None:
                 print(f"{job.rel}: already fitted with these settings, skipped")
             else:
                 commands[job.rel] = fit_command(job, targets[job.rel], settings, how, threads)
+                # a batch killed now resumes this fit next time (same settings, model.pt)
+                state[job.rel] = {"settings": settings, "status": "running", "run": how}
+        save_state(out, state)
         how = (f"{workers} at a time" if args.engine == "local"
                else "placed by Ray")
         print(f"invcam batch: {len(commands)} of {len(jobs)} stacks to fit, engine "

@@ -102,3 +102,33 @@ def test_a_ray_batch_gives_the_same_statuses(root, tmp_path, capsys):
 def test_a_batch_refuses_an_output_inside_a_stack(root, capsys):
     assert main(["batch", str(root), "-o", str(root / "a" / "fits"), "--iters", "3"]) == 2
     assert "lies inside the input" in capsys.readouterr().err
+
+
+def test_plan_resumes_an_interrupted_fit_and_refits_changed_settings(tmp_path):
+    from invcam.batch.discover import Job
+    from invcam.batch.run import plan
+
+    job, target = Job(tmp_path / "s", "s"), tmp_path / "out" / "s"
+    assert plan(job, target, ["--iters", "3"], {}) == "new"
+    target.mkdir(parents=True)
+    (target / "model.pt").write_bytes(b"checkpoint")
+    state = {"s": {"settings": ["--iters", "3"], "status": "failed"}}
+    assert plan(job, target, ["--iters", "3"], state) == "resume"  # killed or failed late
+    state["s"]["status"] = "ok"
+    assert plan(job, target, ["--iters", "3"], state) == "skip"
+    assert plan(job, target, ["--iters", "4"], state) == "force"  # settings changed
+
+
+def test_a_killed_batch_resumes_its_running_fit(root, tmp_path, capsys):
+    """The state says "running" while a fit runs; with its model.pt there, the next run
+    continues it with --resume instead of starting over."""
+    from invcam.batch.run import STATE
+
+    out = tmp_path / "fits"
+    assert main(["batch", str(root / "a"), "-o", str(out), "--iters", "3"]) == 0
+    state = json.loads((out / STATE).read_text())
+    state["stacks"]["."]["status"] = "running"  # as if killed during the fit
+    (out / STATE).write_text(json.dumps(state))
+    assert main(["batch", str(root / "a"), "-o", str(out), "--iters", "3"]) == 0
+    entry = json.loads((out / STATE).read_text())["stacks"]["."]
+    assert entry["status"] == "ok" and entry["run"] == "resume"

@@ -101,3 +101,11 @@ def test_frames_outside_the_video_is_one_line_error(video, tmp_path, capsys):
                  "4:20", "--iters", "5"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "8" in err[0]
+
+
+def test_a_video_report_has_a_frame_slider_over_every_frame(fitted_video):
+    page = (fitted_video / "report.html").read_text()
+    start = page.index('id="data">') + len('id="data">')
+    data = json.loads(page[start:page.index("</script>", start)].replace("<\\/", "</"))
+    assert len(data["frames"]) == 6 and all(f.startswith("data:image/png") for f in data["frames"])
+    assert 'id="frame"' in page and 'max="5"' in page

@@ -135,7 +135,9 @@ class Recorder:
 
     def __call__(self, rel: str, result: dict) -> None:
         with self.lock:
-            entry = {**result, "settings": self.settings, **fit_summary(self.targets[rel])}
+            run = self.state.get(rel, {}).get("run")  # new, force or resume
+            entry = {**result, "settings": self.settings, "run": run,
+                     **fit_summary(self.targets[rel])}
             self.state[rel] = entry
             save_state(self.out, self.state)
             tail = f": {result['error']}" if result["status"] != "ok" else ""
