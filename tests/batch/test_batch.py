@@ -96,7 +96,12 @@ def test_a_ray_batch_gives_the_same_statuses(root, tmp_path, capsys):
     assert code == 2
     assert {k: r["status"] for k, r in _summary(out).items()} == {
         "a": "ok", "broken": "failed", "sub/b": "ok"}
-    assert (out / "a" / "radiance.exr").is_file()
+    threads = json.loads((out / "a" / "fit.json").read_text())["threads"]
+    single = tmp_path / "single"
+    assert main(["fit", str(root / "a"), "-o", str(single), "--iters", "3",
+                 "--threads", str(threads)]) == 0
+    assert np.allclose(read_exr(out / "a" / "radiance.exr"), read_exr(single / "radiance.exr"),
+                       rtol=1e-4, atol=1e-6)
 
 
 def test_a_batch_refuses_an_output_inside_a_stack(root, capsys):
