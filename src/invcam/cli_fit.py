@@ -45,14 +45,15 @@ def _warn(line: str) -> None:
     print(f"invcam: warning: {line}", file=sys.stderr)
 
 
-def _resume_state(out: Path, stack) -> dict:
-    """The checkpoint in ``out`` to resume from, refused when fitted to another stack."""
-    from invcam.io.checkpoint import check_same_stack, load_checkpoint, stack_identity
+def _resume_state(out: Path, identity: dict) -> dict:
+    """The checkpoint in ``out`` to resume from, refused when fitted to a stack other than
+    the one of ``identity`` (:func:`invcam.io.checkpoint.stack_identity`)."""
+    from invcam.io.checkpoint import check_same_stack, load_checkpoint
 
     state = load_checkpoint(out / "model.pt")
-    note = check_same_stack(state, stack_identity(stack), out / "model.pt")
+    note = check_same_stack(state, identity, out / "model.pt")
     if note:
-        print(f"invcam: warning: {note}", file=sys.stderr)
+        _warn(note)
     return state
 
 
@@ -126,6 +127,7 @@ def _motion(args, stack, reference: int, cfg):
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:
+    from invcam.io.checkpoint import stack_identity
     from invcam.io.fit_outputs import OUTPUT_NAMES
     from invcam.io.outdir import output_folder
 
@@ -140,8 +142,10 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     if args.resume and not (out / "model.pt").is_file():
         raise InvcamError(f"--resume: there is no {out / 'model.pt'} to continue from")
     with output_folder(out, [Path(args.stack)], args.force, args.resume, OUTPUT_NAMES):
-        state = _resume_state(out, stack) if args.resume else None
-        _fit_into(args, out, stack, reference, state, device)
+        meta = {"stack": str(stack.root), "files": [im.file for im in stack.images],
+                "stack_identity": stack_identity(stack)}
+        state = _resume_state(out, meta["stack_identity"]) if args.resume else None
+        _fit_into(args, out, stack, reference, state, device, meta)
 
 
 def _fit_config(args: argparse.Namespace, state: dict | None):
@@ -156,10 +160,12 @@ def _fit_config(args: argparse.Namespace, state: dict | None):
                                model=dataclasses.replace(cfg.model, response=args.response))
 
 
-def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device) -> None:
-    """Run the fit (checkpoints into ``out``), then write the model and the outputs."""
+def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device,
+              meta: dict) -> None:
+    """Run the fit (checkpoints into ``out``, with ``meta``), then write the model and
+    the outputs."""
     from invcam.fit import fit_or_retry, make_state_of
-    from invcam.io.checkpoint import save_or_rescue, stack_identity, tolerant_saver
+    from invcam.io.checkpoint import save_or_rescue, tolerant_saver
 
     cfg = _fit_config(args, state)
     if state is not None:
@@ -168,8 +174,6 @@ def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device
             dense = state["model"].get("deformation.dense") is not None
             args.motion = "dynamic" if dense else "static"
     prior, cfg, record = _motion(args, stack, reference, cfg)
-    meta = {"stack": str(stack.root), "files": [im.file for im in stack.images],
-            "stack_identity": stack_identity(stack)}
     bar, on_step = _progress_bar()
     result, note = fit_or_retry(
         _pixels(stack, device), [im.exposure for im in stack.images], cfg, reference,
@@ -177,7 +181,7 @@ def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device
         checkpoint_every_s=args.checkpoint_every, on_step=on_step, prior=prior)
     bar.close()
     if note:
-        print(f"invcam: warning: {note}", file=sys.stderr)
+        _warn(note)
         record["restarted"] = note
     save_or_rescue(out / "model.pt", make_state_of(result), meta)
     _write_outputs(args, out, result, stack, device, record)

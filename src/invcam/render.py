@@ -32,6 +32,14 @@ def render_exposure(model_path: str | os.PathLike, exposure: float | None = None
         or linear values when ``linear``.
     """
     model = model_from_checkpoint(load_checkpoint(model_path))
+    return render_model(model, exposure, ev, blur_of, frame, linear)
+
+
+def render_model(model, exposure: float | None = None, ev: float | None = None,
+                 blur_of: int | None = None, frame: int | None = None,
+                 linear: bool = False) -> np.ndarray:
+    """:func:`render_exposure` of an already loaded ``ImagingModel`` (several renders of
+    one model, as the report makes, load it once)."""
     with torch.no_grad():
         log2_t = _log2_exposure(model, exposure, ev)
         _check_index(model, blur_of, frame)

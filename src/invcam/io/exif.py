@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import exifread
 
-_TAG = "EXIF ExposureTime"
-_TIME = (_TAG, "Image ExposureTime")  # DNG may keep EXIF tags in its first IFD
+_TIME = ("EXIF ExposureTime", "Image ExposureTime")  # DNG may keep EXIF tags in IFD0
 _ISO = ("EXIF ISOSpeedRatings", "EXIF PhotographicSensitivity", "Image ISOSpeedRatings")
 _FNUMBER = ("EXIF FNumber", "Image FNumber")
 
@@ -47,25 +46,6 @@ def _quiet_exifread() -> Iterator[None]:
         yield
     finally:
         logger.disabled = old
-
-
-def read_exposure_time(path: str | os.PathLike) -> float | None:
-    """Return the EXIF ``ExposureTime`` of ``path`` in seconds, or None.
-
-    None means the file has no EXIF block, no such tag, an unusable value (zero,
-    negative, not finite) or a header exifread cannot parse; the pixels are not checked
-    here. A missing or unreadable file also gives None (the pixel reader reports it).
-    """
-    try:
-        with _quiet_exifread(), open(path, "rb") as fh:
-            tags = exifread.process_file(fh, details=False, stop_tag="ExposureTime")
-        value = float(tags[_TAG].values[0])
-    # exifread raises assorted errors on malformed headers; none of them is fatal here.
-    except Exception:
-        return None
-    if not math.isfinite(value) or not 1e-7 <= value <= 1e5:  # io.stack.EXPOSURE_RANGE
-        return None
-    return value
 
 
 def _number(tags: dict, names: tuple[str, ...] | str, low: float, high: float) -> float | None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from invcam.errors import InvcamError
 from invcam.io.stack import Stack, choose_reference
+from invcam.motion.exposure import linear_luminance, to_unit
 
 USEFUL_MIN = 0.002
 """Smallest fraction of pixels neither saturated nor black for an image to be used."""
@@ -71,12 +72,13 @@ def _why(im) -> str:
 
 
 def _linear(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(H, W)`` gamma-2.2 linear luminance of a stored image and its well-exposed mask,
-    on a grid of at most ~256k pixels."""
+    """``(H, W)`` gamma-2.2 linear luminance of a stored image
+    (:func:`invcam.motion.exposure.linear_luminance`) and its well-exposed mask, on a
+    grid of at most ~256k pixels."""
     step = max(1, int(math.sqrt(raw.shape[0] * raw.shape[1] / 262144)))
-    unit = raw[::step, ::step].astype(np.float32) / float(np.iinfo(raw.dtype).max)
+    unit = to_unit(raw[::step, ::step])
     ok = np.all((unit > WELL_EXPOSED[0]) & (unit < WELL_EXPOSED[1]), axis=-1)
-    return (unit ** 2.2).mean(axis=-1), ok
+    return linear_luminance(unit), ok
 
 
 def measured_stops(a: np.ndarray, b: np.ndarray) -> float | None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from invcam.display import display_params, display_tonemap
 from invcam.errors import InvcamError
+from invcam.io.fit_outputs import shown_images
 from invcam.io.hdr import read_exr
 
 MAX_SIDE = 1200  # pixels of the HDR image in the page
@@ -90,19 +91,26 @@ def input_picture(stack: Path, name: str) -> str | None:
         return None
 
 
-def seen_by(model_path: Path, index: int, exposure: float, blurred: bool = True
-            ) -> str | None:
+def seen_by(model, index: int, exposure: float, blurred: bool = True) -> str:
     """The scene as image ``index`` saw it (its geometry and exposure through the learned
     response, with its learned blur, or all in focus when not ``blurred``), as a display
-    PNG; None without a readable model."""
-    from invcam.render import render_exposure
+    PNG, from the loaded ``model``."""
+    from invcam.render import render_model
+
+    image = render_model(model, exposure=exposure,
+                         **({"blur_of": index} if blurred else {"frame": index}))
+    return png_uri(_fit_side(image, THUMB_SIDE))
+
+
+def _load_model(path: Path):
+    """The fitted model in ``path``, or None when it is missing or unreadable (the
+    report then shows no renders)."""
+    from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
 
     try:
-        image = render_exposure(model_path, exposure=exposure,
-                                **({"blur_of": index} if blurred else {"frame": index}))
+        return model_from_checkpoint(load_checkpoint(path))
     except InvcamError:
         return None
-    return png_uri(_fit_side(image, THUMB_SIDE))
 
 
 def frame_pictures(frames: Path) -> list[str]:
@@ -124,26 +132,23 @@ def gather(out: Path) -> dict:
     except (OSError, ValueError) as exc:
         raise InvcamError(f"{out}: no readable fit.json (is it a fit's output folder?)") from exc
     stack = Path(report.get("stack", ""))
+    model = _load_model(out / "model.pt")
     images = []
-    shown = _shown(len(report.get("images", [])))
+    files = [im.get("file") for im in report.get("images", [])]
+    ref = files.index(report["reference"]) if report.get("reference") in files else 0
+    shown = shown_images(len(files), ref, most=12)
     for i, im in enumerate(report.get("images", [])):
         entry = {k: im.get(k) for k in ("file", "exposure_s", "focus_distance", "train_psnr")}
         if i in shown:
+            t = float(im["exposure_s"])
             entry["input"] = input_picture(stack, im["file"]) if stack.is_dir() else None
-            entry["seen"] = seen_by(out / "model.pt", i, float(im["exposure_s"]))
-            entry["sharp"] = seen_by(out / "model.pt", i, float(im["exposure_s"]), False)
+            entry["seen"] = seen_by(model, i, t) if model is not None else None
+            entry["sharp"] = seen_by(model, i, t, False) if model is not None else None
         images.append(entry)
     return {"hdr": encode_hdr(read_exr(out / "radiance.exr")), "images": images,
             "crf": file_uri(out / "crf.png"), "blur": file_uri(out / "blur.png"),
             "loss": loss_curve(out / "log.csv"), "frames": frame_pictures(out / "frames"),
             "fit": {k: v for k, v in report.items() if k != "images"}}
-
-
-def _shown(count: int, most: int = 12) -> set[int]:
-    """The images given pictures: all of a stack, ``most`` evenly spaced of a video."""
-    if count <= most:
-        return set(range(count))
-    return {round(k) for k in np.linspace(0, count - 1, most)}
 
 
 __all__ = ["encode_hdr", "gather", "loss_curve", "png_uri"]

@@ -7,6 +7,8 @@ import html
 import json
 import math
 
+from invcam.io.stack_report import format_exposure
+
 STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:1300px}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start}
 .card{border:1px solid #ccc;padding:6px;font-size:13px}
@@ -82,12 +84,6 @@ CONTROLS = """<label>exposure <input type="range" id="ev" min="-8" max="8" step=
 </select></label>"""
 
 
-def _seconds(t: float | None) -> str:
-    if not t:
-        return "unknown"
-    return f"1/{1 / t:.0f} s" if t < 0.5 else f"{t:.3g} s"
-
-
 def _cards(images: list[dict]) -> str:
     cards = []
     for i, im in enumerate(images):
@@ -97,7 +93,7 @@ def _cards(images: list[dict]) -> str:
                        for k, t in (("input", "input"), ("seen", "as the model sees it"))
                        if im.get(k))
         cards.append(f'<div class="card"><b>{i}: {html.escape(str(im["file"]))}</b><br>'
-                     f"{_seconds(im.get('exposure_s'))}{focus}{psnr}{pics}</div>")
+                     f"{format_exposure(im.get('exposure_s'))}{focus}{psnr}{pics}</div>")
     return '<div class="row">' + "".join(cards) + "</div>"
 
 
