@@ -39,7 +39,8 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
     if prior is not None and prior.transforms is not None:
         model.deformation.set_base(prior.transforms)
     if prior is not None and prior.registered is not None:
-        fast = cfg.optim.lr_similarity_unregistered / cfg.optim.lr_similarity
+        slow = cfg.optim.lr_similarity
+        fast = cfg.optim.lr_similarity_unregistered / slow if slow > 0 else 1.0  # 0: frozen
         model.deformation.set_rate(torch.where(prior.registered.cpu(), 1.0, fast))
     if prior is not None and prior.correspondence is not None:
         _start_residuals(model, prior)

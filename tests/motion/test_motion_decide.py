@@ -131,6 +131,26 @@ def test_an_unregistered_image_s_similarity_steps_faster_and_resumes_the_same():
     assert torch.equal(e(p), d(p))
 
 
+def test_a_frozen_similarity_with_an_unregistered_image_builds():
+    """lr_similarity = 0 (D fixed at its registration) is a valid setting, not a division
+    by zero; every image then keeps a step multiplier of 1."""
+    import dataclasses
+
+    import torch
+
+    from invcam.config import preset
+    from invcam.fit import replace_budget
+    from invcam.fit_setup import build_model
+    from invcam.fit_terms import MotionPrior
+
+    cfg = replace_budget(preset("fast"), 3, None)
+    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, lr_similarity=0.0))
+    images = torch.rand(3, 24 * 36, 3)
+    prior = MotionPrior(registered=torch.tensor([False, True, True]))
+    model = build_model(cfg, (24, 36), images, [0.25, 1.0, 4.0], 1, prior)
+    assert torch.equal(model.deformation.sim_rate.flatten(), torch.ones(3))
+
+
 def test_fill_untrusted_takes_the_trusted_neighbours_motion():
     from invcam.motion.prior import fill_untrusted
 
