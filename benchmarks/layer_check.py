@@ -20,28 +20,19 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from oracle import into_reference
 
 from invcam.io.hdr import read_hdr_image
+from invcam.io.ldr import read_ldr
 from invcam.metrics import mu_law, normalize_pair, psnr
 from invcam.synth.sensor import CRF
 
 
 def input_alone(stack: Path, image: dict, crf: CRF, gt: np.ndarray) -> np.ndarray:
     """mu-law of one input through the true inverse response and geometry, ``(H, W, 3)``."""
-    raw = cv2.imread(str(stack / image["file"]), cv2.IMREAD_UNCHANGED)[..., ::-1]
-    unit = raw.astype(np.float64) / (65535.0 if raw.dtype == np.uint16 else 255.0)
-    linear = (crf.inverse(unit) / image["exposure"]).astype(np.float32)
-    h, w = gt.shape[:2]
-    a = np.asarray(image["from_reference"])  # reference pixel -> shot pixel (cv2 centres)
-    xs, ys = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
-    mx = (a[0, 0] * xs + a[0, 1] * ys + a[0, 2]).astype(np.float32)
-    my = (a[1, 0] * xs + a[1, 1] * ys + a[1, 2]).astype(np.float32)
-    warped = cv2.remap(linear, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
+    linear = (crf.inverse(read_ldr(stack / image["file"])) / image["exposure"])
+    warped = into_reference(linear.astype(np.float32), image, cv2.INTER_CUBIC)
     return mu_law(normalize_pair(warped, gt)[0])
-
-
-def layer_psnr(mu: np.ndarray, gt_mu: np.ndarray, mask: np.ndarray) -> float:
-    return float(10 * np.log10(1.0 / ((mu - gt_mu) ** 2).mean(-1)[mask].mean()))
 
 
 def main() -> None:
@@ -72,9 +63,9 @@ def main() -> None:
         if mask.mean() < args.min_share:
             continue
         coc = ", ".join(f"{c:.2f}" for c in layer["coc_px"])
-        cells = " | ".join(f"{layer_psnr(a, gt_mu, mask):.2f}" for a in alone)
+        cells = " | ".join(f"{psnr(a[mask], gt_mu[mask]):.2f}" for a in alone)
         print(f"| {layer['near_m']:.2f}-{layer['far_m']:.4g} | {mask.mean() * 100:.1f} % | "
-              f"{coc} | {layer_psnr(fit_mu, gt_mu, mask):.2f} | {cells} |")
+              f"{coc} | {psnr(fit_mu[mask], gt_mu[mask]):.2f} | {cells} |")
     cells = " | ".join(f"{psnr(a, gt_mu):.2f}" for a in alone)
     print(f"| all | 100 % | | {psnr(fit_mu, gt_mu):.2f} | {cells} |")
 

@@ -16,9 +16,16 @@ CLIPPED = 0.98
 """Pixel values (of 1) at or above which an image is taken as clipped."""
 
 
-def _to_reference(image: np.ndarray, from_ref: list, interp: int) -> np.ndarray:
-    """Sample an image at the shot pixel of each reference pixel (``(2, 3)`` OpenCV map)."""
+def into_reference(image: np.ndarray, record: dict, interp: int) -> np.ndarray:
+    """Resample an input ``(H, W, ...)`` into the reference view with the true geometry of
+    its scene.json ``record``: ``from_reference``, the ``(2, 3)`` OpenCV map from reference
+    to shot pixels (or, for stacks without it, breathing alone about the centre)."""
     h, w = image.shape[:2]
+    from_ref = record.get("from_reference")
+    if from_ref is None:
+        m = record["magnification"]
+        cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
+        from_ref = [[m, 0.0, (1 - m) * cx], [0.0, m, (1 - m) * cy]]
     mat = np.asarray(from_ref, dtype=np.float64)
     return cv2.warpAffine(image, mat, (w, h), flags=interp | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REFLECT)
@@ -27,20 +34,14 @@ def _to_reference(image: np.ndarray, from_ref: list, interp: int) -> np.ndarray:
 def single_view_oracle(result) -> tuple[np.ndarray, float]:
     """The oracle ``(H, W, 3)`` of a :class:`~invcam.synth.SynthResult` and the fraction
     of pixels seen unclipped by exactly one image."""
-    size = result.radiance.shape[:2]
     records = result.meta["images"]
     seen, value = [], []
     for i, image in enumerate(result.images):
         unit = image.astype(np.float32) / float(np.iinfo(image.dtype).max)
         ok = (unit.max(axis=-1) < CLIPPED).astype(np.float32)
-        from_ref = records[i].get("from_reference")
-        if from_ref is None:  # tuning scenes: breathing only, about the centre
-            m = records[i]["magnification"]
-            cx, cy = (size[1] - 1) / 2.0, (size[0] - 1) / 2.0
-            from_ref = [[m, 0.0, (1 - m) * cx], [0.0, m, (1 - m) * cy]]
         lin = result.linear_input(i).astype(np.float32)
-        seen.append(_to_reference(ok, from_ref, cv2.INTER_NEAREST) > 0.5)
-        value.append(_to_reference(lin, from_ref, cv2.INTER_CUBIC).clip(0))
+        seen.append(into_reference(ok, records[i], cv2.INTER_NEAREST) > 0.5)
+        value.append(into_reference(lin, records[i], cv2.INTER_CUBIC).clip(0))
     count = np.sum(seen, axis=0)
     once = count == 1
     oracle = result.radiance.astype(np.float32).copy()
