@@ -41,10 +41,22 @@ def references(scene: str, size, seed: int) -> dict:
             "oracle_psnr_mu": hdr_metrics(oracle + 1e-12, res.radiance)["psnr_mu"]}
 
 
-def run_scene(scene: str, size, minutes: float, out: Path, seed: int) -> dict:
+def fit_args(args: argparse.Namespace) -> tuple[float | None, list[str]]:
+    """The fit's time budget (None with ``--iters``) and its extra ``invcam fit`` flags."""
+    extra = [] if args.threads is None else ["--threads", str(args.threads)]
+    for assignment in args.fit_set or []:
+        extra += ["--set", assignment]
+    if args.iters is not None:
+        return None, ["--iters", str(args.iters), *extra]
+    return args.minutes, extra
+
+
+def run_scene(scene: str, size, out: Path, args: argparse.Namespace) -> dict:
+    seed = args.seed
     stack_dir, fit_dir = out / scene / "stack", out / scene / "fit"
     write_synth(stack_dir, scene=scene, layout="diagonal", size=size, seed=seed, force=True)
-    run = timed_fit(stack_dir, fit_dir, minutes)
+    minutes, extra = fit_args(args)
+    run = timed_fit(stack_dir, fit_dir, minutes, *extra)
     gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
     pred = read_hdr_image(fit_dir / "radiance.exr")
     ours = {**hdr_metrics(pred, gt), **local_metrics(pred, gt)}
@@ -81,6 +93,12 @@ def main() -> None:
                     help="tuning: studio window desk tree; test: the held-out test set")
     ap.add_argument("--size", default="600x900")
     ap.add_argument("--minutes", type=float, default=3.0)
+    ap.add_argument("--iters", type=int, default=None,
+                    help="a fixed number of iterations instead of --minutes (settings "
+                         "compared at equal work, whatever else runs on the machine)")
+    ap.add_argument("--threads", type=int, default=None, help="CPU threads of each fit")
+    ap.add_argument("--fit-set", action="append", default=None,
+                    metavar="SECTION.FIELD=VALUE", help="passed to `invcam fit --set`")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("-o", "--out", default="bench_out")
     args = ap.parse_args()
@@ -90,7 +108,7 @@ def main() -> None:
                              else list(scenes_in("test")))
     rows = []
     for scene in scenes:
-        rows.append(run_scene(scene, size, args.minutes, out, args.seed))
+        rows.append(run_scene(scene, size, out, args))
         print(json.dumps(rows[-1]), flush=True)
     (out / "fit_bench.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))

@@ -134,3 +134,16 @@ def test_fit_warns_about_an_all_saturated_image(tmp_path, capsys):
                  "--threads", "1"]) == 0
     err = capsys.readouterr().err
     assert "warning: img_00.png is 100.0% saturated" in err
+
+
+def test_fit_set_changes_one_config_field(fitted, tmp_path, capsys):
+    stack, _ = fitted
+    out = tmp_path / "set"
+    assert main(["fit", str(stack), "-o", str(out), "--iters", "5", "--threads", "1",
+                 "--set", "loss.deform_prior=1e-3", "--set", "model.blur_center_logit=4"]) == 0
+    config = json.loads((out / "fit.json").read_text())["config"]
+    assert config["loss"]["deform_prior"] == 1e-3 and config["model"]["blur_center_logit"] == 4
+    bad = tmp_path / "bad"
+    assert main(["fit", str(stack), "-o", str(bad), "--iters", "5",
+                 "--set", "loss.deform_prio=1"]) == 2
+    assert "loss.deform_prio=1" in _err(capsys) and not bad.exists()

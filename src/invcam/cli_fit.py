@@ -139,6 +139,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         last = len(stack.images) - 1
         raise InvcamError(f"--reference {reference}: the stack has images 0..{last}")
     out = Path(args.out)
+    _overrides(args, _fit_config(args, None))  # a bad --set is named before any work
     if args.resume and not (out / "model.pt").is_file():
         raise InvcamError(f"--resume: there is no {out / 'model.pt'} to continue from")
     with output_folder(out, [Path(args.stack)], args.force, args.resume, OUTPUT_NAMES):
@@ -160,6 +161,17 @@ def _fit_config(args: argparse.Namespace, state: dict | None):
                                model=dataclasses.replace(cfg.model, response=args.response))
 
 
+def _overrides(args: argparse.Namespace, cfg):
+    """``cfg`` with the ``--set`` assignments applied, in order (last wins)."""
+    from invcam.config import override
+
+    if args.set and args.resume:
+        raise InvcamError("--set cannot change the config of a resumed fit")
+    for assignment in args.set or []:
+        cfg = override(cfg, assignment)
+    return cfg
+
+
 def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device,
               meta: dict) -> None:
     """Run the fit (checkpoints into ``out``, with ``meta``), then write the model and
@@ -174,6 +186,7 @@ def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device
             dense = state["model"].get("deformation.dense") is not None
             args.motion = "dynamic" if dense else "static"
     prior, cfg, record = _motion(args, stack, reference, cfg)
+    cfg = _overrides(args, cfg)
     bar, on_step = _progress_bar()
     result, note = fit_or_retry(
         _pixels(stack, device), [im.exposure for im in stack.images], cfg, reference,
@@ -244,6 +257,9 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rigidity", type=cli_args.weight, default=None, metavar="W",
                    help="rigidity regularizer weight of a dynamic fit (default 0.01; 0: off)")
     p.add_argument("--preset", default="fast", help="fast (default) or paper")
+    p.add_argument("--set", action="append", default=None, metavar="SECTION.FIELD=VALUE",
+                   help="set one config field after the preset and motion settings "
+                        "(repeatable), e.g. model.blur_center_logit=5; fields: invcam.config")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--iters", type=cli_args.iterations, help="number of iterations")
     budget.add_argument("--minutes", type=cli_args.minutes,

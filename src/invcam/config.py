@@ -7,6 +7,7 @@ pickled classes.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from invcam.errors import InvcamError
@@ -203,6 +204,43 @@ def preset(name: str, **optim_overrides) -> FitConfig:
     cfg = PRESETS[name]
     changes = {k: v for k, v in optim_overrides.items() if v is not None}
     return dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, **changes))
+
+
+def override(cfg: FitConfig, assignment: str) -> FitConfig:
+    """``cfg`` with one field set from text ``"section.field=value"`` (section: model,
+    loss or optim), the value parsed as the field's type; InvcamError names a bad one."""
+    key, sep, text = assignment.partition("=")
+    section, _, name = key.strip().partition(".")
+    part = getattr(cfg, section, None) if section in ("model", "loss", "optim") else None
+    fields = {f.name: f for f in dataclasses.fields(part)} if part is not None else {}
+    if not sep or name not in fields:
+        raise InvcamError(f"cannot set {assignment!r}: expected SECTION.FIELD=VALUE with a "
+                          f"field of model, loss or optim (e.g. loss.censor_clipped=true)")
+    old = getattr(part, name)
+    try:
+        value = _parse_value(type(old), text.strip())
+    except ValueError:
+        wanted = _KIND_NAMES.get(type(old), type(old).__name__)
+        raise InvcamError(f"cannot set {key}: {text!r} is not {wanted}") from None
+    return dataclasses.replace(cfg, **{section: dataclasses.replace(part, **{name: value})})
+
+
+_KIND_NAMES = {int: "an integer", float: "a finite number", bool: "true or false",
+               type(None): "a number or none"}
+
+
+def _parse_value(kind: type, text: str):
+    """``text`` as a ``kind`` (bool, int, float, str, or None for an optional field)."""
+    if kind is bool:
+        if text.lower() not in ("true", "false", "1", "0"):
+            raise ValueError(text)
+        return text.lower() in ("true", "1")
+    if kind is type(None):
+        return None if text.lower() == "none" else float(text)
+    value = kind(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def config_to_dict(cfg: FitConfig) -> dict:

@@ -28,3 +28,23 @@ def test_moving_scenes_use_the_plain_colour_loss():
     assert moving.loss.color_relative == 0.0 and moving.loss.focus_weight == 0.0
     assert moving.model.blur_centered and moving.loss.rigidity > 0
     assert moving.model.blur_jitter == fast.model.blur_jitter > 0     # measured: §5c
+
+
+def test_override_parses_each_field_by_its_type():
+    import pytest
+
+    from invcam.config import override
+    from invcam.errors import InvcamError
+
+    cfg = override(preset("fast"), "loss.deform_prior=1e-5")
+    assert cfg.loss.deform_prior == 1e-5 and cfg.model == preset("fast").model
+    assert override(cfg, "model.blur_centered=false").model.blur_centered is False
+    assert override(cfg, "optim.batch=4096").optim.batch == 4096
+    assert override(cfg, "optim.minutes=2.5").optim.minutes == 2.5
+    for bad, named in [("loss.nope=1", "loss.nope=1"), ("color=1", "color=1"),
+                       ("loss.color", "loss.color"), ("seed.x=1", "seed.x=1"),
+                       ("optim.batch=many", "'many' is not an integer"),
+                       ("loss.color=nan", "'nan' is not a finite number"),
+                       ("model.blur_centered=maybe", "'maybe' is not true or false")]:
+        with pytest.raises(InvcamError, match=named):
+            override(cfg, bad)
