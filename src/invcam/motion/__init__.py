@@ -7,12 +7,15 @@
 - :mod:`~invcam.motion.register`: similarity / homography from frame ``a`` to ``b``
   (features + RANSAC, ECC fallback in :mod:`~invcam.motion.ecc`) and chaining to a
   reference frame: ``M`` maps pixel coords of ``a`` to ``b``, ``b(M x) ~ a(x)``.
+- :mod:`~invcam.motion.joint`: a static stack's similarities to the reference from the
+  matches of all nearby pairs at once (one linear least squares).
 
 Pixel ``(i, j)`` has its centre at ``(x, y) = (j + 0.5, i + 0.5)`` everywhere.
 """
 
 from invcam.motion.exposure import clipped_mask, normalize_pair
 from invcam.motion.flow import FlowPair, adjacent_flows, consistent_flow, dense_flow
+from invcam.motion.joint import joint_registration
 from invcam.motion.register import (
     Registration,
     estimate_homography,
@@ -30,6 +33,7 @@ __all__ = [
     "dense_flow",
     "estimate_homography",
     "estimate_transform",
+    "joint_registration",
     "normalize_pair",
     "register_to_reference",
     "union_bounds",

@@ -14,6 +14,7 @@ from invcam.fit_terms import MotionPrior
 from invcam.motion.chain import chained_correspondence
 from invcam.motion.decide import MotionDecision, detect_motion
 from invcam.motion.flow import FlowPair, adjacent_flows
+from invcam.motion.joint import joint_registration
 from invcam.motion.register import (
     adjacent_registrations,
     adjacent_steps,
@@ -113,15 +114,6 @@ def camera_moved(mats: np.ndarray, size: tuple[int, int]) -> bool:
     return bool(np.any(shift > BASE_SHIFT_PX) or np.any(angle > BASE_ROTATION_DEG))
 
 
-def placed_by(trusted: np.ndarray, reference: int) -> np.ndarray:
-    """``(B,)`` bool: image i is placed by trusted registrations, i.e. every adjacent step
-    ``trusted`` ``(B - 1,)`` bool between it and the ``reference`` is (the reference is)."""
-    trusted = np.asarray(trusted, dtype=bool)
-    count = len(trusted) + 1
-    return np.array([bool(np.all(trusted[min(i, reference):max(i, reference)]))
-                     for i in range(count)])
-
-
 def fill_untrusted(steps: np.ndarray, trusted: np.ndarray) -> np.ndarray:
     """``steps`` ``(B - 1, 3, 3)`` with each untrusted one replaced by the mean of the
     nearest trusted steps before and after it (one if only one exists; the identity if
@@ -138,24 +130,23 @@ def fill_untrusted(steps: np.ndarray, trusted: np.ndarray) -> np.ndarray:
     return out
 
 
-def static_prior(steps: np.ndarray, reference: int, size: tuple[int, int],
-                 trusted: np.ndarray | None = None) -> MotionPrior:
-    """The prior of a static stack from adjacent registrations ``steps`` ``(B - 1, 3, 3)``:
-    the registration of each image to the reference as D's fixed base (D's similarity
-    refines it, at ``OptimConfig.lr_similarity``), and an atlas domain covering every view
-    when the camera moved (:func:`camera_moved`). Steps not ``trusted`` ``(B - 1,)`` bool
-    (default: all trusted) count as the identity, and the images they would place are
-    marked unregistered (their similarity learns faster)."""
-    trusted = np.ones(len(steps), bool) if trusted is None else np.asarray(trusted, bool)
-    steps = np.where(trusted[:, None, None], steps, np.eye(3))
-    registered = torch.from_numpy(placed_by(trusted, reference))
-    mats = chain_to_reference(steps, reference)
+def static_prior(mats: np.ndarray, size: tuple[int, int],
+                 registered: np.ndarray) -> MotionPrior:
+    """The prior of a static stack from its images' registrations to the reference
+    ``mats`` ``(B, 3, 3)`` (:func:`~invcam.motion.joint.joint_registration`): D's fixed
+    base (D's similarity refines it, at ``OptimConfig.lr_similarity``), and an atlas domain
+    covering every view when the camera moved (:func:`camera_moved`). Images not
+    ``registered`` ``(B,)`` bool start at the identity and their similarity learns faster
+    (``OptimConfig.lr_similarity_unregistered``)."""
+    registered = np.asarray(registered, bool)
+    mats = np.where(registered[:, None, None], mats, np.eye(3))
+    flags = torch.from_numpy(registered)
     if np.allclose(mats, np.eye(3)):
-        return MotionPrior(registered=registered)
+        return MotionPrior(registered=flags)
     bounds = normalized_bounds(union_bounds(mats, size), size) if camera_moved(mats, size) \
         else None
     return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds,
-                       registered=registered)
+                       registered=flags)
 
 
 def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | None = None,
@@ -174,6 +165,9 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
         applied when dynamic) and the decision (None unless ``mode`` is ``"auto"``).
     """
     frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
+    if mode == "static":
+        mats, placed = joint_registration(frames, exposures, reference)
+        return static_prior(mats, tuple(stack.size), placed), cfg, None
     regs = adjacent_registrations(frames, exposures)
     steps = np.asarray([r.matrix for r in regs]).reshape(-1, 3, 3)
     # Feature matches with RANSAC are trusted; an ECC fallback between frames that share
@@ -185,7 +179,8 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
         decision = detect_motion(frames, exposures, steps, trusted)
         mode = decision.mode
     if mode == "static":
-        return static_prior(steps, reference, tuple(stack.size), trusted), cfg, decision
+        mats, placed = joint_registration(frames, exposures, reference)
+        return static_prior(mats, tuple(stack.size), placed), cfg, decision
     cfg = moving_config(cfg, flow, rigidity)
     prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0,
                            steps=fill_untrusted(steps, np.asarray(trusted)))

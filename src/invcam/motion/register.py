@@ -134,6 +134,22 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     return Registration(np.eye(3), "identity", 0, reason)
 
 
+def inlier_matches(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
+                   t_b: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The RANSAC inliers ``(N, 2)`` in ``a`` and ``(N, 2)`` in ``b`` of a similarity
+    between two frames (as :func:`estimate_transform` finds them), or None when there are
+    too few for a trusted registration."""
+    clip_a, clip_b = clipped_mask(a), clipped_mask(b)
+    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, clipped=(clip_a, clip_b))
+    src, dst = match_points(a_n, b_n, ~clip_a, ~clip_b)
+    m, inliers = fit_matches(src, dst, "similarity")
+    if inliers < MIN_INLIERS["similarity"] or not plausible(m, a_n.shape):
+        return None
+    moved = src @ m[:2, :2].T + m[:2, 2]
+    keep = np.linalg.norm(moved - dst, axis=1) <= RANSAC_PX
+    return src[keep], dst[keep]
+
+
 def estimate_homography(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
                         t_b: float | None = None, model: str = "similarity") -> np.ndarray:
     """``(3, 3)`` float64 ``M`` mapping pixel-centre coords ``(x, y, 1)`` of ``a`` to ``b``.

@@ -1,0 +1,121 @@
+"""Joint registration of a static stack: one similarity per image from the feature matches
+of every nearby pair at once.
+
+Chaining adjacent registrations (:func:`~invcam.motion.register.chain_to_reference`) uses
+one pair per image. When that pair shares few features (a long exposure clips much of a
+near-focused image; the far wall it shares with the next image is defocused in both), its
+15-30 matches, each about 0.8 px off and often bunched in one region, leave the
+similarity a pixel off at the frame edges, while the same image also matches a second
+neighbour. Here the matches of all pairs ``|i - j| <= reach`` are pooled and the
+similarities of all images solved in one linear least-squares problem, with the
+reference fixed at the identity: each inlier match ``(x_i, x_j)`` asks
+``S_i x_i = S_j x_j`` in reference coordinates. This is the classic "global alignment"
+of image mosaicing (Szeliski & Shum, 1997) restricted to similarities, in which the
+problem is linear.
+
+References:
+    Szeliski, R. & Shum, H.-Y. "Creating full view panoramic image mosaics and environment
+    maps." SIGGRAPH 1997.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from invcam.motion.register import inlier_matches
+
+REACH = 2
+"""Pairs of images at most this far apart in the stack's order are matched."""
+
+
+def nearby_pairs(count: int, reach: int = REACH) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j <= i + reach``, of ``count`` images."""
+    return [(i, j) for i in range(count) for j in range(i + 1, min(count, i + reach + 1))]
+
+
+def placed_images(pairs: Sequence[tuple[int, int]], count: int, reference: int) -> np.ndarray:
+    """``(B,)`` bool: the images joined to ``reference`` by a path of ``pairs``."""
+    placed = np.zeros(count, bool)
+    placed[reference] = True
+    grown = True
+    while grown:
+        grown = False
+        for i, j in pairs:
+            if placed[i] != placed[j]:
+                placed[i] = placed[j] = grown = True
+    return placed
+
+
+def _rows(points: np.ndarray, column: int | None, width: int, sign: float
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares rows ``(2N, width)`` and constants ``(2N,)`` of ``sign * S x`` for
+    points ``(N, 2)``; ``S`` has unknowns ``(a, b, tx, ty)`` at ``column`` (None: the
+    reference, ``S = I``, a constant): ``S x = (a x - b y + tx, b x + a y + ty)``."""
+    n = len(points)
+    rows, const = np.zeros((2 * n, width)), np.zeros(2 * n)
+    x, y = points[:, 0], points[:, 1]
+    if column is None:
+        const[0::2], const[1::2] = sign * x, sign * y
+        return rows, const
+    one, zero = np.ones(n), np.zeros(n)
+    rows[0::2, column:column + 4] = sign * np.stack([x, -y, one, zero], axis=1)
+    rows[1::2, column:column + 4] = sign * np.stack([y, x, zero, one], axis=1)
+    return rows, const
+
+
+def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
+                       count: int, reference: int) -> tuple[np.ndarray, np.ndarray]:
+    """The similarities mapping each image's pixel coords to the reference's.
+
+    Args:
+        matches: for pairs ``(i, j)``, inlier points ``(N, 2)`` in image i and the
+            matching ``(N, 2)`` in image j (pixel-centre coords).
+        count: B images; ``reference`` is fixed at the identity.
+
+    Returns:
+        ``(B, 3, 3)`` transforms (the identity for images no pair joins to the reference)
+        and ``(B,)`` bool, True for the images that are placed.
+    """
+    placed = placed_images(list(matches), count, reference)
+    unknown = [i for i in range(count) if placed[i] and i != reference]
+    column = {i: 4 * k for k, i in enumerate(unknown)}
+    mats = np.repeat(np.eye(3)[None], count, axis=0)
+    if not unknown:
+        return mats, placed
+    width, blocks, consts = 4 * len(unknown), [], []
+    for (i, j), (pi, pj) in matches.items():
+        if not (placed[i] and placed[j]):
+            continue
+        ri, ci = _rows(pi, column.get(i), width, 1.0)
+        rj, cj = _rows(pj, column.get(j), width, -1.0)
+        blocks.append(ri + rj)
+        consts.append(-(ci + cj))
+    params = np.linalg.lstsq(np.vstack(blocks), np.concatenate(consts), rcond=None)[0]
+    for i in unknown:
+        a, b, tx, ty = params[column[i]:column[i] + 4]
+        mats[i] = [[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]]
+    return mats, placed
+
+
+def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
+                       reference: int, reach: int = REACH) -> tuple[np.ndarray, np.ndarray]:
+    """Similarities of a static stack's images to the reference from all nearby pairs.
+
+    Args:
+        frames: B RGB frames ``(H, W, 3)``; exposures: B times in seconds (or None).
+        reference: the image fixed at the identity.
+        reach: see :func:`nearby_pairs`.
+
+    Returns:
+        ``(B, 3, 3)`` image -> reference transforms and ``(B,)`` bool: placed by trusted
+        feature matches (a pair counts with enough RANSAC inliers; the others are left
+        at the identity).
+    """
+    matches = {}
+    for i, j in nearby_pairs(len(frames), reach):
+        found = inlier_matches(frames[i], frames[j], exposures[i], exposures[j])
+        if found is not None:
+            matches[(i, j)] = found
+    return solve_similarities(matches, len(frames), reference)
