@@ -10,6 +10,10 @@ Usage:
     .venv/bin/python benchmarks/fit_bench.py --set tuning --size 600x900 --minutes 3 \
         -o bench_out
     .venv/bin/python benchmarks/fit_bench.py --set test ...   # the held-out test set
+    # two settings at equal work, side by side (one thread each):
+    .venv/bin/python benchmarks/fit_bench.py --iters 1800 --threads 1 -o a &
+    .venv/bin/python benchmarks/fit_bench.py --iters 1800 --threads 1 \
+        --fit-set model.blur_center_logit=5 -o b
 Writes bench_out/fit_bench.json and prints a Markdown table.
 """
 
