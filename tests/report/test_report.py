@@ -38,7 +38,7 @@ def test_a_fit_writes_a_self_contained_report(fitted):
     assert all(im["seen"].startswith("data:image/png") for im in data["images"])
     assert all(im["sharp"] != im["seen"] for im in data["images"])
     assert data["crf"] and data["blur"] and len(data["loss"]) >= 1
-    assert data["fit"]["iterations"] == 300
+    assert data["fit"]["iterations"] == 600
 
 
 def test_invcam_report_rebuilds_it_from_the_folder(fitted, tmp_path, capsys):
