@@ -225,7 +225,26 @@ def override(cfg: FitConfig, assignment: str) -> FitConfig:
     except ValueError:
         wanted = _KIND_NAMES.get(type(old), type(old).__name__)
         raise InvcamError(f"cannot set {key}: {text!r} is not {wanted}") from None
+    _check_value(name, value, key)
     return dataclasses.replace(cfg, **{section: dataclasses.replace(part, **{name: value})})
+
+
+_CHOICES = {"atlas": ("grid", "pe"), "deform": ("global", "grid", "mlp"),
+            "blur": ("grid", "mlp"), "response": ("learn", "linear")}
+_SIGNED = {"blur_center_logit"}
+
+
+def _check_value(name: str, value, key: str) -> None:
+    """InvcamError unless ``value`` is one the field ``name`` can take: one of its choices,
+    a count of at least 1, or a weight, rate or size of at least 0."""
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise InvcamError(f"cannot set {key}: choose from {', '.join(_CHOICES[name])}")
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int) and value < 1:
+        raise InvcamError(f"cannot set {key}: it must be at least 1")
+    if name not in _SIGNED and value < 0:
+        raise InvcamError(f"cannot set {key}: it may not be negative")
 
 
 _KIND_NAMES = {int: "an integer", float: "a finite number", bool: "true or false",

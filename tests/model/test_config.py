@@ -41,10 +41,14 @@ def test_override_parses_each_field_by_its_type():
     assert override(cfg, "model.blur_centered=false").model.blur_centered is False
     assert override(cfg, "optim.batch=4096").optim.batch == 4096
     assert override(cfg, "optim.minutes=2.5").optim.minutes == 2.5
+    assert override(cfg, "model.blur_center_logit=-1").model.blur_center_logit == -1.0
+    assert override(cfg, "model.deform=grid").model.deform == "grid"
     for bad, named in [("loss.nope=1", "loss.nope=1"), ("color=1", "color=1"),
                        ("loss.color", "loss.color"), ("seed.x=1", "seed.x=1"),
                        ("optim.batch=many", "'many' is not an integer"),
                        ("loss.color=nan", "'nan' is not a finite number"),
-                       ("model.blur_centered=maybe", "'maybe' is not true or false")]:
+                       ("model.blur_centered=maybe", "'maybe' is not true or false"),
+                       ("model.blur=foo", "choose from grid, mlp"),
+                       ("optim.batch=0", "at least 1"), ("loss.color=-1", "not be negative")]:
         with pytest.raises(InvcamError, match=named):
             override(cfg, bad)

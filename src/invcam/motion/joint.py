@@ -84,15 +84,16 @@ def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarr
     mats = np.repeat(np.eye(3)[None], count, axis=0)
     if not unknown:
         return mats, placed
-    width, blocks, consts = 4 * len(unknown), [], []
+    width = 4 * len(unknown)
+    normal, rhs = np.zeros((width, width)), np.zeros(width)  # A^T A and A^T b, pair by pair
     for (i, j), (pi, pj) in matches.items():
         if not (placed[i] and placed[j]):
             continue
         ri, ci = _rows(pi, column.get(i), width, 1.0)
         rj, cj = _rows(pj, column.get(j), width, -1.0)
-        blocks.append(ri + rj)
-        consts.append(-(ci + cj))
-    params = np.linalg.lstsq(np.vstack(blocks), np.concatenate(consts), rcond=None)[0]
+        normal += (ri + rj).T @ (ri + rj)
+        rhs -= (ri + rj).T @ (ci + cj)
+    params = np.linalg.lstsq(normal, rhs, rcond=None)[0]
     for i in unknown:
         a, b, tx, ty = params[column[i]:column[i] + 4]
         mats[i] = [[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]]
