@@ -66,11 +66,12 @@ class ModelConfig:
     """While fitting, each PSF tap moves by a uniform random offset of up to this multiple
     of the PSF's RMS radius (jittered sampling: the kernel acts as a continuous one; 0: the
     paper's fixed taps). Rendering never jitters."""
-    blur_center_logit: float = 5.0
-    """Initial logit of the patch centre (the other taps start at 0): 5 puts 94 % of a
-    3 x 3 PSF's weight at the centre. An image in focus barely constrains its own PSF
-    (the atlas can sharpen against a wider one), so the PSF stays near its start: start
-    it near a delta. Defocused images widen theirs from the data."""
+    blur_center_logit: float = 2.0
+    """Initial logit of the patch centre (the other taps start at 0): 2 puts 48 % of a
+    3 x 3 PSF's weight at the centre, 5 puts 94 %. An image in focus barely constrains
+    its own PSF (the atlas can sharpen against a wider one), so that PSF stays near its
+    start; a defocused image widens its own from the data, more slowly from a sharper
+    start."""
     tone_hidden: int = 16
     """Width of each per-channel tone-mapper MLP (Eq. 9)."""
     tone_slope: float = 0.8
@@ -190,7 +191,7 @@ PRESETS: dict[str, FitConfig] = {
         preset="paper",
         model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
                           blur="mlp", mlp_layers=6, blur_centered=False,
-                          blur_jitter=0.0, blur_center_logit=2.0),
+                          blur_jitter=0.0),
         loss=LossConfig(color_relative=0.0, focus_weight=0.0, deform_prior=0.0),
         optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
                           lr_tone=1e-4, lr_deform=1e-4, lr_similarity=1e-4,
