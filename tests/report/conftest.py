@@ -12,8 +12,8 @@ from invcam.synth import write_synth
 
 @pytest.fixture(scope="session")
 def fitted(tmp_path_factory) -> Path:
-    """A tiny diagonal stack fitted for 600 iterations (writes report.html): PSFs start
-    near a delta, and the defocused image's far PSF needs this many to widen."""
+    """A tiny diagonal stack fitted for 600 iterations (writes report.html): enough for
+    the defocused image's far PSF to widen, which the "as seen" check needs."""
     base = tmp_path_factory.mktemp("report")
     stack = write_synth(base / "stack", size=(96, 144), seed=4)
     out = base / "fit"
