@@ -98,9 +98,12 @@ def test_plan_motion_starts_an_image_without_trusted_matches_at_the_identity(mon
     from invcam.motion.prior import plan_motion
 
     result = synthesize("demo", "diagonal", size=(96, 144), seed=2)
-    found = joint_mod.inlier_matches
-    monkeypatch.setattr(joint_mod, "inlier_matches",
-                        lambda a, b, *t: None if a is result.images[0] else found(a, b, *t))
+    from invcam.motion.register import Registration
+
+    found = joint_mod.estimate_transform
+    failed = Registration(np.eye(3), "identity", 0, "too few matches")
+    monkeypatch.setattr(joint_mod, "estimate_transform", lambda a, b, *t, **k:
+                        failed if a is result.images[0] else found(a, b, *t, **k))
     stack = SimpleNamespace(raw=result.images, size=(96, 144),
                             images=[SimpleNamespace(exposure=e["exposure"])
                                     for e in result.entries])

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from invcam.motion.register import inlier_matches
+from invcam.motion.register import Registration, estimate_transform
 
 REACH = 2
 """Pairs of images at most this far apart in the stack's order are matched."""
@@ -101,12 +101,15 @@ def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarr
 
 
 def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
-                       reference: int, reach: int = REACH) -> tuple[np.ndarray, np.ndarray]:
+                       reference: int, known: dict[tuple[int, int], Registration] | None = None,
+                       reach: int = REACH) -> tuple[np.ndarray, np.ndarray]:
     """Similarities of a static stack's images to the reference from all nearby pairs.
 
     Args:
         frames: B RGB frames ``(H, W, 3)``; exposures: B times in seconds (or None).
         reference: the image fixed at the identity.
+        known: feature registrations of pairs already made (e.g. the adjacent ones of the
+            motion decision), reused instead of matched again.
         reach: see :func:`nearby_pairs`.
 
     Returns:
@@ -114,9 +117,11 @@ def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float |
         feature matches (a pair counts with enough RANSAC inliers; the others are left
         at the identity).
     """
+    known = known or {}
     matches = {}
     for i, j in nearby_pairs(len(frames), reach):
-        found = inlier_matches(frames[i], frames[j], exposures[i], exposures[j])
-        if found is not None:
-            matches[(i, j)] = found
+        reg = known.get((i, j)) or estimate_transform(frames[i], frames[j], exposures[i],
+                                                     exposures[j], fallback=False)
+        if reg.method == "features":
+            matches[(i, j)] = reg.points
     return solve_similarities(matches, len(frames), reference)

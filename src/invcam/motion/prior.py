@@ -168,18 +168,19 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
     if mode == "static":
         mats, placed = joint_registration(frames, exposures, reference)
         return static_prior(mats, tuple(stack.size), placed), cfg, None
-    regs = adjacent_registrations(frames, exposures)
+    # Only feature matches with RANSAC are trusted: an ECC warp between frames that share
+    # little (one mostly clipped) can be far off. Motion is not judged from an untrusted
+    # step, a static fit places its images without it, and a moving one fills it in.
+    regs = adjacent_registrations(frames, exposures, fallback=False)
     steps = np.asarray([r.matrix for r in regs]).reshape(-1, 3, 3)
-    # Feature matches with RANSAC are trusted; an ECC fallback between frames that share
-    # little (one mostly clipped) can be far off: a static fit starts at the identity
-    # there and motion is not judged from it.
     trusted = [r.method == "features" for r in regs]
     decision = None
     if mode == "auto":
         decision = detect_motion(frames, exposures, steps, trusted)
         mode = decision.mode
     if mode == "static":
-        mats, placed = joint_registration(frames, exposures, reference)
+        known = {(t, t + 1): r for t, r in enumerate(regs)}
+        mats, placed = joint_registration(frames, exposures, reference, known)
         return static_prior(mats, tuple(stack.size), placed), cfg, decision
     cfg = moving_config(cfg, flow, rigidity)
     prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0,

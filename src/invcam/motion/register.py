@@ -39,13 +39,15 @@ class Registration:
     """A transform ``matrix`` ``(3, 3)`` float64 (a -> b) and how it was obtained.
 
     ``method`` is ``"features"``, ``"ecc"`` or ``"identity"``; ``inliers`` counts RANSAC
-    inliers (0 otherwise); ``reason`` says why a fallback ran ("" when none did).
+    inliers (0 otherwise); ``reason`` says why a fallback ran ("" when none did);
+    ``points``: for features, the inlier matches ``(N, 2)`` in a and ``(N, 2)`` in b.
     """
 
     matrix: np.ndarray
     method: str
     inliers: int = 0
     reason: str = ""
+    points: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def detect(grey: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -106,13 +108,16 @@ def plausible(m: np.ndarray | None, size: tuple[int, int]) -> bool:
 
 
 def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
-                       t_b: float | None = None, model: str = "similarity") -> Registration:
+                       t_b: float | None = None, model: str = "similarity",
+                       fallback: bool = True) -> Registration:
     """Transform from frame ``a`` to frame ``b`` with the method used; see module docstring.
 
     Args:
         a, b: ``(H, W, 3)`` RGB frames, uint8 or float in [0, 1], same size.
         t_a, t_b: exposure times in seconds, or None when unknown.
         model: ``"similarity"`` (shift, rotation, uniform zoom) or ``"homography"``.
+        fallback: run ECC when features fail (False: the identity at once, for callers
+            that trust feature matches only).
     """
     if model not in MODELS:
         raise InvcamError(f"unknown registration model {model!r}; use one of {MODELS}")
@@ -123,31 +128,20 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     src, dst = match_points(a_n, b_n, usable_a, usable_b)
     m, inliers = fit_matches(src, dst, model)
     if inliers >= MIN_INLIERS[model] and plausible(m, size):
-        return Registration(m / m[2, 2], "features", inliers)
+        m = m / m[2, 2]
+        moved = np.c_[src, np.ones(len(src))] @ m.T
+        keep = np.linalg.norm(moved[:, :2] / moved[:, 2:] - dst, axis=1) <= RANSAC_PX
+        return Registration(m, "features", inliers, points=(src[keep], dst[keep]))
     reason = (f"{len(src)} feature matches, {inliers} RANSAC inliers "
               f"(need {MIN_INLIERS[model]})")
+    if not fallback:
+        return Registration(np.eye(3), "identity", 0, reason)
     m, why = ecc_transform(a_n, b_n, usable_a, usable_b, model)
     if m is not None and plausible(m, size):
         return Registration(m / m[2, 2], "ecc", 0, reason)
     reason = f"{reason}; ECC: {why or 'implausible transform'}"
     log.warning("registration fell back to the identity: %s", reason)
     return Registration(np.eye(3), "identity", 0, reason)
-
-
-def inlier_matches(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
-                   t_b: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
-    """The RANSAC inliers ``(N, 2)`` in ``a`` and ``(N, 2)`` in ``b`` of a similarity
-    between two frames (as :func:`estimate_transform` finds them), or None when there are
-    too few for a trusted registration."""
-    clip_a, clip_b = clipped_mask(a), clipped_mask(b)
-    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, clipped=(clip_a, clip_b))
-    src, dst = match_points(a_n, b_n, ~clip_a, ~clip_b)
-    m, inliers = fit_matches(src, dst, "similarity")
-    if inliers < MIN_INLIERS["similarity"] or not plausible(m, a_n.shape):
-        return None
-    moved = src @ m[:2, :2].T + m[:2, 2]
-    keep = np.linalg.norm(moved - dst, axis=1) <= RANSAC_PX
-    return src[keep], dst[keep]
 
 
 def estimate_homography(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
@@ -162,20 +156,21 @@ def estimate_homography(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
 
 def adjacent_registrations(frames: Sequence[np.ndarray],
                            exposures: Sequence[float | None] | None,
-                           model: str = "similarity") -> list[Registration]:
+                           model: str = "similarity",
+                           fallback: bool = True) -> list[Registration]:
     """:func:`estimate_transform` of each neighbouring pair ``t -> t + 1`` (``B - 1``).
 
     Args:
         frames: ``B`` RGB frames ``(H, W, 3)``, in order.
         exposures: ``B`` exposure times in seconds (entries may be None), or None.
-        model: see :func:`estimate_transform`.
+        model, fallback: see :func:`estimate_transform`.
     """
     count = len(frames)
     times = [None] * count if exposures is None else list(exposures)
     if len(times) != count:
         raise InvcamError(f"{count} frames but {len(times)} exposure times")
-    return [estimate_transform(frames[t], frames[t + 1], times[t], times[t + 1], model)
-            for t in range(count - 1)]
+    return [estimate_transform(frames[t], frames[t + 1], times[t], times[t + 1], model,
+                               fallback) for t in range(count - 1)]
 
 
 def adjacent_steps(frames: Sequence[np.ndarray], exposures: Sequence[float | None] | None,
