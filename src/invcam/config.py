@@ -72,6 +72,12 @@ class ModelConfig:
     its own PSF (the atlas can sharpen against a wider one), so that PSF stays near its
     start; a defocused image widens its own from the data, more slowly from a sharper
     start."""
+    blur_envelope: float = 0.0
+    """Initial precision beta of a Gaussian envelope on the PSF's weights (tap k's logit
+    gets -beta |P_k|^2, P_k its place in the patch; 4 puts 93 % of a 3 x 3 PSF's weight at
+    the centre). beta is learned per image on the blur grid's cells, in log2 steps at
+    ``OptimConfig.lr_blur_envelope``, so a PSF starts sharp and widens quickly where its
+    image is defocused (``camera.blur.BlurGenerator``); 0: none (paper)."""
     tone_hidden: int = 16
     """Width of each per-channel tone-mapper MLP (Eq. 9)."""
     tone_slope: float = 0.8
@@ -157,6 +163,8 @@ class OptimConfig:
     put it pixels off); the fit finds its geometry."""
     lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
+    lr_blur_envelope: float = 1e-2
+    """Learning rate of the PSF envelope's log2 precision (``ModelConfig.blur_envelope``)."""
     lr_tone: float = 1e-2
     """Learning rate of the tone mapper and exposure times."""
     lr_final: float = 0.05
@@ -273,7 +281,7 @@ def config_to_dict(cfg: FitConfig) -> dict:
 
 # Fields added after a config version was first written, with the value that reproduces
 # how older files were fitted (a missing field must not switch on a newer behaviour).
-_LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0},
+_LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0, "blur_envelope": 0.0},
            "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0},
            "optim": {"lr_similarity": 1e-3}}
 

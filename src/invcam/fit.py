@@ -44,7 +44,8 @@ class FitDiverged(InvcamError):
 def _make_optimizer(model: ImagingModel, cfg: OptimConfig) -> torch.optim.Adam:
     """Adam with a group per part: atlas grids, deformation, blur grids, camera, networks."""
     lrs = {"grid": cfg.lr_grid, "deform": cfg.lr_deform, "similarity": cfg.lr_similarity,
-           "blur": cfg.lr_blur, "tone": cfg.lr_tone, "mlp": cfg.lr_mlp}
+           "blur": cfg.lr_blur, "envelope": cfg.lr_blur_envelope, "tone": cfg.lr_tone,
+           "mlp": cfg.lr_mlp}
     groups: dict[str, list] = {k: [] for k in lrs}
     for name, p in model.named_parameters():
         if p.requires_grad:
@@ -67,6 +68,8 @@ def _group_of(name: str) -> str:
         return "deform"
     if name == "blur.table":
         return "blur"
+    if name == "blur.log_envelope":
+        return "envelope"
     if name.startswith(("tonemap", "exposure")):
         return "tone"
     return "mlp"

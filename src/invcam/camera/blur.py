@@ -76,6 +76,14 @@ class BlurGenerator(nn.Module):
     ``cfg.blur == "grid"``: one coarse per-image grid holding the 2K offset and K weight
     channels (fast preset). ``"mlp"``: an MLP on (gamma(x, y), image code) (paper).
 
+    ``cfg.blur_envelope`` > 0 adds a Gaussian envelope to W: tap k's logit gets
+    ``-beta |P_k|^2`` (P_k its place in the n x n patch), beta a per-image grid of learned
+    precisions. Under Adam a logit moves about one learning rate per step, so a softmax
+    started sharp (a large centre logit) needs thousands of steps to widen where the image
+    is defocused. beta moves in log2 steps at its own rate: a PSF starts sharp, as the
+    image in focus needs, and widens or sharpens within a few hundred steps; the free
+    logits still shape it.
+
     Args:
         cfg: model configuration.
         num_images: B.
@@ -91,9 +99,13 @@ class BlurGenerator(nn.Module):
         init = torch.zeros(3 * k)
         init[2 * k + k // 2] = cfg.blur_center_logit
         self.register_buffer("init_raw", init)
+        self.envelope = float(cfg.blur_envelope)
+        self.register_buffer("patch_sq", (patch_grid(self.n) ** 2).sum(-1), persistent=False)
+        h, w = size
+        gh, gw = max(2, round(h / cfg.blur_cell)), max(2, round(w / cfg.blur_cell))
+        if self.envelope > 0:
+            self.log_envelope = nn.Parameter(torch.zeros(num_images, 1, gh, gw))
         if cfg.blur == "grid":
-            h, w = size
-            gh, gw = max(2, round(h / cfg.blur_cell)), max(2, round(w / cfg.blur_cell))
             self.table = nn.Parameter(torch.zeros(num_images, 3 * k, gh, gw))
         elif cfg.blur == "mlp":
             self.codes = nn.Parameter(torch.randn(num_images, cfg.code_dim) * 0.1)
@@ -123,5 +135,13 @@ class BlurGenerator(nn.Module):
         raw = self.raw(p, index)
         k = self.n * self.n
         offsets = bounded_offsets(raw[..., : 2 * k].unflatten(-1, (k, 2)), self.radius)
-        weights = torch.softmax(raw[..., 2 * k :], dim=-1)
-        return offsets, weights
+        logits = raw[..., 2 * k :]
+        if self.envelope > 0:
+            logits = logits - self.precision(p, index)[..., None] * self.patch_sq
+        return offsets, torch.softmax(logits, dim=-1)
+
+    def precision(self, p: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
+        """Precision beta ``(S, N)`` of the Gaussian envelope at ``p`` ``(S, N, 2)``:
+        ``envelope * 2^b``, b a learned per-image grid starting at 0."""
+        grid = self.log_envelope if index is None else self.log_envelope[index]
+        return self.envelope * torch.exp2(sample_grid(grid, p)[..., 0])
