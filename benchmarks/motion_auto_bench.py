@@ -9,6 +9,9 @@ fit's fit.json.
 Usage:
     .venv/bin/python benchmarks/motion_auto_bench.py --scenes bars text --size 300x450 \\
         --minutes 2 -o bench_motion
+    # at equal work (the two fits of a scene differ only by the decision):
+    .venv/bin/python benchmarks/motion_auto_bench.py --scenes speculars --size 600x900 \\
+        --iters 1000 --threads 1 --no-static -o bench_motion
 Writes OUT/motion_auto.json and prints a Markdown table.
 """
 
@@ -31,19 +34,24 @@ def _score(stack: Path, fit_dir: Path) -> tuple[float, dict]:
     return psnr, {"motion": report["motion"], **report.get("motion_decision", {})}
 
 
-def run_scene(scene: str, size: str, minutes: float, out: Path) -> dict:
+def run_scene(scene: str, size: str, minutes: float | None, out: Path,
+              budget: list[str], static: bool = True) -> dict:
+    """Fit the moving stack with ``--motion auto`` and ``dynamic`` and, if ``static``,
+    the static stack with auto. ``budget``: extra fit arguments (``--iters N``)."""
     row: dict = {"scene": scene}
     moving = out / scene / "dynamic"
     invcam("synth", str(moving), "--scene", scene, "--layout", "dynamic", "--size", size,
            "--force")
     for mode in ("auto", "dynamic"):
         fit_dir = out / scene / f"fit_{mode}"
-        timed_fit(moving, fit_dir, minutes, "--motion", mode)
+        timed_fit(moving, fit_dir, minutes, "--motion", mode, *budget)
         row[f"moving_{mode}_psnr_mu"], row[f"moving_{mode}"] = _score(moving, fit_dir)
-    still = out / scene / "static"
-    invcam("synth", str(still), "--scene", scene, "--size", size, "--force")
-    timed_fit(still, out / scene / "fit_static", minutes)
-    row["static_auto_psnr_mu"], row["static_auto"] = _score(still, out / scene / "fit_static")
+    if static:
+        still = out / scene / "static"
+        invcam("synth", str(still), "--scene", scene, "--size", size, "--force")
+        timed_fit(still, out / scene / "fit_static", minutes, *budget)
+        row["static_auto_psnr_mu"], row["static_auto"] = _score(still,
+                                                                out / scene / "fit_static")
     return row
 
 
@@ -81,10 +89,11 @@ def table(rows: list[dict]) -> str:
     lines = ["| scene | moving: auto decides | blocks moving | auto PSNR-μ | dynamic PSNR-μ "
              "| static stack: auto decides | blocks moving |", "|" + "---|" * 7]
     for r in rows:
-        a, s = r["moving_auto"], r["static_auto"]
+        a, s = r["moving_auto"], r.get("static_auto")
+        still = (f"{s['motion']} | {100 * s['moving_fraction']:.1f} %" if s else "– | –")
         lines.append(f"| {r['scene']} | {a['motion']} | {100 * a['moving_fraction']:.1f} % "
                      f"| {r['moving_auto_psnr_mu']:.2f} | {r['moving_dynamic_psnr_mu']:.2f} "
-                     f"| {s['motion']} | {100 * s['moving_fraction']:.1f} % |")
+                     f"| {still} |")
     return "\n".join(lines)
 
 
@@ -93,6 +102,10 @@ def main() -> None:
     ap.add_argument("--scenes", nargs="+", default=["bars", "text"])
     ap.add_argument("--size", default="300x450")
     ap.add_argument("--minutes", type=float, default=2.0)
+    ap.add_argument("--iters", type=int, default=None,
+                    help="fit this many iterations instead of --minutes (equal work)")
+    ap.add_argument("--threads", type=int, default=None, help="CPU threads of each fit")
+    ap.add_argument("--no-static", action="store_true", help="skip the static stack's fit")
     ap.add_argument("-o", "--out", default="bench_motion")
     ap.add_argument("--decide-only", action="store_true", help="no fits: decisions only")
     args = ap.parse_args()
@@ -102,9 +115,12 @@ def main() -> None:
         (out / "motion_decisions.json").write_text(json.dumps(rows, indent=1))
         print(decide_table(rows))
         return
+    budget = ["--iters", str(args.iters)] if args.iters else []
+    budget += ["--threads", str(args.threads)] if args.threads else []
+    minutes = None if args.iters else args.minutes
     rows = []
     for scene in args.scenes:
-        rows.append(run_scene(scene, args.size, args.minutes, out))
+        rows.append(run_scene(scene, args.size, minutes, out, budget, not args.no_static))
         print(json.dumps(rows[-1]), flush=True)
     (out / "motion_auto.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
