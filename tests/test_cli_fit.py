@@ -147,3 +147,15 @@ def test_fit_set_changes_one_config_field(fitted, tmp_path, capsys):
     assert main(["fit", str(stack), "-o", str(bad), "--iters", "5",
                  "--set", "loss.deform_prio=1"]) == 2
     assert "loss.deform_prio=1" in _err(capsys) and not bad.exists()
+
+
+def test_an_envelope_fit_saves_and_renders_from_its_checkpoint(fitted, tmp_path):
+    stack, _ = fitted
+    out = tmp_path / "env"
+    assert main(["fit", str(stack), "-o", str(out), "--iters", "5", "--threads", "1",
+                 "--set", "model.blur_envelope=4", "--set", "model.blur_center_logit=0"]) == 0
+    state = torch.load(out / "model.pt", weights_only=False)["model"]
+    assert any(k.endswith("blur.log_envelope") for k in state)
+    img = tmp_path / "ev.png"
+    assert main(["render", str(out / "model.pt"), "-o", str(img), "--ev", "0", "--blur-of", "0"]) == 0
+    assert read_ldr(img).std() > 0.01

@@ -41,10 +41,9 @@ motion at full size and none at 300x450)."""
 BLOCK = 16
 """Side of the blocks in pixels, at the working size."""
 MOVING_PX = 2.5
-"""A block's median residual flow (pixels) above which it may be moving. Static stacks
-of the tuning scenes (seeds 0-3, 300x450 and 600x900) have blocks whose defocus flow
-reaches 1.5-2.0 px and passes the tests below, three of them in one 600x900 desk stack
-(1.5 px called it moving); moving objects are displaced by several pixels."""
+"""A block's median residual flow (pixels) above which it may be moving: above the
+defocus flow that some blocks of static stacks show (and that can pass the warp test
+below), below the displacement of a moving object between shots."""
 EXPLAINED = 2.5
 """Factor by which warping by the flow must reduce a moving block's difference."""
 MIN_GAIN = 3.0
