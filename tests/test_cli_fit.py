@@ -157,5 +157,6 @@ def test_an_envelope_fit_saves_and_renders_from_its_checkpoint(fitted, tmp_path)
     state = torch.load(out / "model.pt", weights_only=False)["model"]
     assert any(k.endswith("blur.log_envelope") for k in state)
     img = tmp_path / "ev.png"
-    assert main(["render", str(out / "model.pt"), "-o", str(img), "--ev", "0", "--blur-of", "0"]) == 0
+    assert main(["render", str(out / "model.pt"), "-o", str(img), "--ev", "0",
+                 "--blur-of", "0"]) == 0
     assert read_ldr(img).std() > 0.01
