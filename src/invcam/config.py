@@ -7,7 +7,6 @@ pickled classes.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 
 from invcam.errors import InvcamError
@@ -267,11 +266,17 @@ def _parse_value(kind: type, text: str):
             raise ValueError(text)
         return text.lower() in ("true", "1")
     if kind is type(None):
-        return None if text.lower() == "none" else float(text)
+        if text.lower() == "none":
+            return None
+        kind = float
     value = kind(text)
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not abs(value) <= _FLOAT32_MAX:  # NaN fails too
         raise ValueError(text)
     return value
+
+
+_FLOAT32_MAX = 3.4028234663852886e38
+"""The fit computes in float32: a larger value would become infinite there."""
 
 
 def config_to_dict(cfg: FitConfig) -> dict:

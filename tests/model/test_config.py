@@ -47,6 +47,8 @@ def test_override_parses_each_field_by_its_type():
                        ("loss.color", "loss.color"), ("seed.x=1", "seed.x=1"),
                        ("optim.batch=many", "'many' is not an integer"),
                        ("loss.color=nan", "'nan' is not a finite number"),
+                       ("model.blur_envelope=1e39", "'1e39' is not a finite number"),
+                       ("optim.minutes=nan", "'nan' is not a number or none"),
                        ("model.blur_centered=maybe", "'maybe' is not true or false"),
                        ("model.blur=foo", "choose from grid, mlp"),
                        ("optim.batch=0", "at least 1"), ("loss.color=-1", "not be negative")]:
