@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 from fitrun import timed_fit
-from oracle import single_view_oracle
+from oracle import single_view_oracle, top_ratio_seen
 
 from invcam.baselines import run_baseline
 from invcam.io.hdr import read_hdr_image
@@ -34,15 +34,19 @@ from invcam.synth import synthesize, write_synth
 from invcam.synth.scenes import scenes_in
 
 
-def references(scene: str, size, seed: int) -> dict:
+def references(scene: str, size, seed: int, pred) -> dict:
     """PSNR-mu of the best input image (linearized with the true CRF and exposure) and of
-    the single-view oracle (benchmarks/oracle.py), with the share of pixels seen once."""
+    the single-view oracle (benchmarks/oracle.py), with the share of pixels seen once;
+    the prediction's top-band ratio over the pixels some image sees unclipped, with the
+    share of the top band that no image sees."""
     res = synthesize(scene, layout="diagonal", size=size, seed=seed)
     scores = [hdr_metrics(res.linear_input(i) + 1e-12, res.radiance)["psnr_mu"]
               for i in range(len(res.images))]
     oracle, once = single_view_oracle(res)
+    ratio, unseen = top_ratio_seen(pred, res)
     return {"best_input_psnr_mu": max(scores), "seen_once": once,
-            "oracle_psnr_mu": hdr_metrics(oracle + 1e-12, res.radiance)["psnr_mu"]}
+            "oracle_psnr_mu": hdr_metrics(oracle + 1e-12, res.radiance)["psnr_mu"],
+            "top_ratio_seen": ratio, "top_unseen": unseen}
 
 
 def fit_args(args: argparse.Namespace) -> tuple[float | None, list[str]]:
@@ -67,12 +71,13 @@ def run_scene(scene: str, size, out: Path, args: argparse.Namespace) -> dict:
     debevec = run_baseline("debevec", stack_dir).radiance
     motion = json.loads((fit_dir / "fit.json").read_text()).get("motion")
     return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec, gt),
-            "motion": motion, **references(scene, size, seed), **run}
+            "motion": motion, **references(scene, size, seed, pred), **run}
 
 
 def table(rows: list[dict]) -> str:
     lines = ["| scene | ours PSNR-μ | ours SSIM-μ | ours PSNR-L | misreg median / p95 px "
-             "| top ratio | PSNR-μ low / mid / high | Debevec PSNR-μ | best input PSNR-μ "
+             "| top ratio (seen; unseen share) | PSNR-μ low / mid / high "
+             "| Debevec PSNR-μ | best input PSNR-μ "
              "| single-view oracle PSNR-μ (seen once) | motion | iterations | wall (s) "
              "| peak mem (MB) |", "|" + "---|" * 14]
     for r in rows:
@@ -80,6 +85,7 @@ def table(rows: list[dict]) -> str:
         lines.append(f"| {r['scene']} | {o['psnr_mu']:.2f} | {o['ssim_mu']:.3f} "
                      f"| {o['psnr_l']:.2f} | {o['misreg_median_px']:.3f} / "
                      f"{o['misreg_p95_px']:.3f} | {o['top_ratio']:.3f} "
+                     f"({r['top_ratio_seen']:.3f}; {100 * r['top_unseen']:.0f} %) "
                      f"| {o['psnr_mu_low']:.1f} / {o['psnr_mu_mid']:.1f} / "
                      f"{o['psnr_mu_high']:.1f} "
                      f"| {r['debevec']['psnr_mu']:.2f} | {r['best_input_psnr_mu']:.2f} "

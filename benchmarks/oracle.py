@@ -31,9 +31,9 @@ def into_reference(image: np.ndarray, record: dict, interp: int) -> np.ndarray:
                           borderMode=cv2.BORDER_REFLECT)
 
 
-def single_view_oracle(result) -> tuple[np.ndarray, float]:
-    """The oracle ``(H, W, 3)`` of a :class:`~invcam.synth.SynthResult` and the fraction
-    of pixels seen unclipped by exactly one image."""
+def seen_by(result) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per image of a :class:`~invcam.synth.SynthResult`, in the reference view: the
+    ``(H, W)`` mask of pixels it sees unclipped and its ``(H, W, 3)`` linear values."""
     records = result.meta["images"]
     seen, value = [], []
     for i, image in enumerate(result.images):
@@ -42,10 +42,32 @@ def single_view_oracle(result) -> tuple[np.ndarray, float]:
         lin = result.linear_input(i).astype(np.float32)
         seen.append(into_reference(ok, records[i], cv2.INTER_NEAREST) > 0.5)
         value.append(into_reference(lin, records[i], cv2.INTER_CUBIC).clip(0))
-    count = np.sum(seen, axis=0)
-    once = count == 1
+    return seen, value
+
+
+def single_view_oracle(result) -> tuple[np.ndarray, float]:
+    """The oracle ``(H, W, 3)`` of a :class:`~invcam.synth.SynthResult` and the fraction
+    of pixels seen unclipped by exactly one image."""
+    seen, value = seen_by(result)
+    once = np.sum(seen, axis=0) == 1
     oracle = result.radiance.astype(np.float32).copy()
     for ok, lin in zip(seen, value, strict=True):
         pick = once & ok
         oracle[pick] = lin[pick]
     return oracle, float(once.mean())
+
+
+def top_ratio_seen(pred: np.ndarray, result) -> tuple[float, float]:
+    """The top-band ratio of :func:`invcam.metrics_local.band_metrics` over the top-band
+    pixels that at least one image sees unclipped, and the share of the top band that
+    no image sees (its irradiance is only bounded from below, so no fit can know it)."""
+    from invcam.metrics import align_scale, luminance
+    from invcam.metrics_local import band_masks
+
+    gt = result.radiance
+    top = band_masks(gt)["high"]
+    unseen = top & ~np.any(seen_by(result)[0], axis=0)
+    ok = top & ~unseen & (luminance(gt) > 0)
+    lum_p = luminance(np.asarray(pred, np.float64) * align_scale(pred, gt))
+    ratio = float(np.median(lum_p[ok] / luminance(gt)[ok])) if ok.any() else float("nan")
+    return ratio, float(unseen.sum() / max(int(top.sum()), 1))
