@@ -75,7 +75,20 @@ def match_points(a_n: np.ndarray, b_n: np.ndarray, usable_a: np.ndarray,
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     ia = np.array([m.queryIdx for m in good], dtype=int)
     ib = np.array([m.trainIdx for m in good], dtype=int)
-    return pa[ia].reshape(-1, 2), pb[ib].reshape(-1, 2)
+    keep = one_to_one(ib)
+    return pa[ia[keep]].reshape(-1, 2), pb[ib[keep]].reshape(-1, 2)
+
+
+def one_to_one(train: np.ndarray) -> np.ndarray:
+    """``(N,)`` bool: the matches whose keypoint in b no other match claims.
+
+    Lowe's ratio test is one-sided: many keypoints of a can pass it towards one keypoint
+    of b (a degenerate or repeated structure). Those matches are ambiguous and are all
+    dropped; left in, RANSAC can fit a zero-scale "similarity" that sends them all to that
+    one point (118 inliers on a 300x450 test stack) and the pair is lost.
+    """
+    counts = np.bincount(train, minlength=1) if len(train) else np.zeros(0, int)
+    return counts[train] == 1
 
 
 def fit_matches(src: np.ndarray, dst: np.ndarray, model: str) -> tuple[np.ndarray | None, int]:
