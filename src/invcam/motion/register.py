@@ -85,7 +85,7 @@ def one_to_one(train: np.ndarray) -> np.ndarray:
     Lowe's ratio test is one-sided: many keypoints of a can pass it towards one keypoint
     of b (a degenerate or repeated structure). Those matches are ambiguous and are all
     dropped; left in, RANSAC can fit a zero-scale "similarity" that sends them all to that
-    one point (118 inliers on a 300x450 test stack) and the pair is lost.
+    one point with many "inliers", and the pair is lost.
     """
     counts = np.bincount(train, minlength=1) if len(train) else np.zeros(0, int)
     return counts[train] == 1
