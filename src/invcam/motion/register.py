@@ -87,8 +87,7 @@ def one_to_one(train: np.ndarray) -> np.ndarray:
     dropped; left in, RANSAC can fit a zero-scale "similarity" that sends them all to that
     one point with many "inliers", and the pair is lost.
     """
-    counts = np.bincount(train, minlength=1) if len(train) else np.zeros(0, int)
-    return counts[train] == 1
+    return np.bincount(train)[train] == 1
 
 
 def fit_matches(src: np.ndarray, dst: np.ndarray, model: str) -> tuple[np.ndarray | None, int]:
