@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 from fitrun import timed_fit
-from oracle import single_view_oracle, top_ratio_seen
+from oracle import seen_by, single_view_oracle, top_ratio_seen
 
 from invcam.baselines import run_baseline
 from invcam.io.hdr import read_hdr_image
@@ -42,8 +42,9 @@ def references(scene: str, size, seed: int, pred) -> dict:
     res = synthesize(scene, layout="diagonal", size=size, seed=seed)
     scores = [hdr_metrics(res.linear_input(i) + 1e-12, res.radiance)["psnr_mu"]
               for i in range(len(res.images))]
-    oracle, once = single_view_oracle(res)
-    ratio, unseen = top_ratio_seen(pred, res)
+    views = seen_by(res)
+    oracle, once = single_view_oracle(res, views)
+    ratio, unseen = top_ratio_seen(pred, res.radiance, views[0])
     return {"best_input_psnr_mu": max(scores), "seen_once": once,
             "oracle_psnr_mu": hdr_metrics(oracle + 1e-12, res.radiance)["psnr_mu"],
             "top_ratio_seen": ratio, "top_unseen": unseen}

@@ -45,10 +45,11 @@ def seen_by(result) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return seen, value
 
 
-def single_view_oracle(result) -> tuple[np.ndarray, float]:
+def single_view_oracle(result, views=None) -> tuple[np.ndarray, float]:
     """The oracle ``(H, W, 3)`` of a :class:`~invcam.synth.SynthResult` and the fraction
-    of pixels seen unclipped by exactly one image."""
-    seen, value = seen_by(result)
+    of pixels seen unclipped by exactly one image; ``views``: :func:`seen_by` of it when
+    the caller has it already."""
+    seen, value = views or seen_by(result)
     once = np.sum(seen, axis=0) == 1
     oracle = result.radiance.astype(np.float32).copy()
     for ok, lin in zip(seen, value, strict=True):
@@ -57,17 +58,15 @@ def single_view_oracle(result) -> tuple[np.ndarray, float]:
     return oracle, float(once.mean())
 
 
-def top_ratio_seen(pred: np.ndarray, result) -> tuple[float, float]:
-    """The top-band ratio of :func:`invcam.metrics_local.band_metrics` over the top-band
-    pixels that at least one image sees unclipped, and the share of the top band that
-    no image sees (its irradiance is only bounded from below, so no fit can know it)."""
-    from invcam.metrics import align_scale, luminance
-    from invcam.metrics_local import band_masks
+def top_ratio_seen(pred: np.ndarray, gt: np.ndarray, seen: list[np.ndarray]
+                   ) -> tuple[float, float]:
+    """The top-band ratio (:func:`invcam.metrics_local.top_ratio`) over the top-band
+    pixels that at least one image sees unclipped (``seen``: the masks of
+    :func:`seen_by`), and the share of the top band that no image sees (its irradiance
+    is only bounded from below, so no fit can know it)."""
+    from invcam.metrics_local import band_masks, top_ratio
 
-    gt = result.radiance
     top = band_masks(gt)["high"]
-    unseen = top & ~np.any(seen_by(result)[0], axis=0)
-    ok = top & ~unseen & (luminance(gt) > 0)
-    lum_p = luminance(np.asarray(pred, np.float64) * align_scale(pred, gt))
-    ratio = float(np.median(lum_p[ok] / luminance(gt)[ok])) if ok.any() else float("nan")
-    return ratio, float(unseen.sum() / max(int(top.sum()), 1))
+    unseen = top & ~np.any(seen, axis=0)
+    return (top_ratio(pred, gt, top & ~unseen),
+            float(unseen.sum() / max(int(top.sum()), 1)))

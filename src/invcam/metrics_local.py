@@ -174,12 +174,18 @@ def band_metrics(pred: np.ndarray, gt: np.ndarray) -> dict[str, float]:
     masks = band_masks(gt)
     scores = {f"psnr_mu_{name}": psnr(mu_law(p[m]), mu_law(g[m])) if m.any()
               else float("nan") for name, m in masks.items()}
-    top = masks["high"]
+    scores["top_ratio"] = top_ratio(pred, gt, masks["high"])
+    return scores
+
+
+def top_ratio(pred: np.ndarray, gt: np.ndarray, where: np.ndarray) -> float:
+    """Median predicted / true luminance of linear ``(H, W, 3)`` ``pred`` (scaled by
+    :func:`~invcam.metrics.align_scale`) against ``gt`` over the ``(H, W)`` mask
+    ``where`` (the top band in :func:`band_metrics`); NaN when nothing is left."""
     lum_p = luminance(np.asarray(pred, np.float64) * align_scale(pred, gt))
     lum_g = luminance(np.asarray(gt, np.float64))
-    ok = top & (lum_g > 0)
-    scores["top_ratio"] = float(np.median(lum_p[ok] / lum_g[ok])) if ok.any() else float("nan")
-    return scores
+    ok = where & (lum_g > 0)
+    return float(np.median(lum_p[ok] / lum_g[ok])) if ok.any() else float("nan")
 
 
 def local_metrics(pred: np.ndarray, gt: np.ndarray) -> dict[str, float]:
