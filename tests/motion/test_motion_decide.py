@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from scene_data import needs_scene_data
 
 from invcam.motion.decide import MOVING_FRACTION, detect_motion
 from invcam.motion.register import adjacent_steps
@@ -29,9 +30,7 @@ def test_static_stack_with_focus_breathing_stays_static(scene):
 def test_defocus_flow_of_a_large_static_stack_is_not_motion():
     """The 600x900 desk stack of seed 3 has three blocks whose defocus flow (1.6 px)
     passes the warp test; a block must move more than ``MOVING_PX`` (2.5 px)."""
-    from invcam.synth.realhdr import data_dir
-    if not (data_dir() / "hdr").is_dir():
-        pytest.skip("shared data not available")
+    needs_scene_data("desk")
     result = synthesize("desk", "diagonal", size=(600, 900), seed=3)
     decision = _decide(result)
     assert decision.mode == "static"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 from reliability_helpers import SIZE, one_line_error, run, uniform
+from scene_data import needs_scene_data
 
 from invcam.io.hdr import write_exr
 from invcam.io.stack import load_stack
@@ -182,11 +183,8 @@ def test_a_film_curve_bracket_with_right_times_is_not_flagged(tmp_path):
     """A correct bracket through a film-like S-curve, whose toe compresses the measured
     stops of one pair to about a quarter, keeps its given times."""
     from invcam.synth import write_synth
-    from invcam.synth.realhdr import data_dir
-    from invcam.synth.scenes import SCENES
 
-    if not (data_dir() / "hdr" / SCENES["tree"].data).is_file():
-        pytest.skip("shared data for the tree scene not available")
+    needs_scene_data("tree")
     write_synth(tmp_path / "tree", scene="tree", layout="diagonal", size=(150, 225), seed=0,
                 force=True)
     assert exposure_disagreements(load_stack(tmp_path / "tree")) == []

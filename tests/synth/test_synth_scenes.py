@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from scene_data import needs_scene_data
 
 from invcam.synth import list_scenes
 from invcam.synth.realhdr import LUMA, crop_box
 from invcam.synth.scenes import SCENES, build_scene, dynamic_range
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 PROCEDURAL = [n for n, s in SCENES.items() if s.data is None]
 REAL = [n for n, s in SCENES.items() if s.data is not None]
 
@@ -19,11 +17,6 @@ REAL = [n for n, s in SCENES.items() if s.data is not None]
 def build(name: str, size=None):
     spec = SCENES[name]
     return build_scene(spec, size or spec.size, np.random.default_rng(0))
-
-
-def needs_data(name: str) -> None:
-    if not (DATA / "hdr" / SCENES[name].data).is_file():
-        pytest.skip(f"shared data for {name} not available")
 
 
 def test_catalogue_has_demo_three_procedural_and_the_real_maps():
@@ -58,7 +51,7 @@ def test_procedural_scene_is_size_independent(name):
 
 @pytest.mark.parametrize("name", REAL)
 def test_real_scene_loads_with_a_layered_depth(name):
-    needs_data(name)
+    needs_scene_data(name)
     radiance, depth = build(name, (60, 90))
     assert radiance.shape == (60, 90, 3) and depth.shape == (60, 90)
     assert np.isfinite(radiance).all() and (depth > 0).all()
@@ -71,7 +64,7 @@ def test_real_scene_loads_with_a_layered_depth(name):
     ("tree", True), ("mttam", True), ("desk", True), ("bonita", False),  # dusk sky ~ sea
 ])
 def test_real_scene_is_upright(name, bright_top):
-    needs_data(name)
+    needs_scene_data(name)
     radiance, depth = build(name, (60, 90))
     lum = radiance @ LUMA
     if bright_top:  # sky or window above, ground or desk below
@@ -80,7 +73,7 @@ def test_real_scene_is_upright(name, bright_top):
 
 
 def test_beachball_uses_the_real_z_channel():
-    needs_data("beachball")
+    needs_scene_data("beachball")
     radiance, depth = build("beachball", (120, 180))
     ball = (depth > 1.7) & (depth < 2.3)  # Z 9..10.9 scene units, times 0.2
     assert ball.mean() > 0.2
