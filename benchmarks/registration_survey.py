@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from invcam.motion.joint import joint_registration
-from invcam.synth import synthesize
+from invcam.synth import list_scenes, synthesize
 
 SCENES = ["studio", "window", "desk", "tree", "bars", "fence", "speculars", "text"]
 
@@ -58,6 +58,9 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("-o", "--out", type=Path, default=Path("registration_survey.json"))
     args = ap.parse_args()
+    unknown = sorted(set(args.scenes) - {name for name, _ in list_scenes()})
+    if unknown:
+        ap.error(f"unknown scene(s) {', '.join(unknown)}; see invcam synth --list")
     rows = []
     print("| size | seed | scene | median error px per image (* not placed) |")
     print("|---|---|---|---|")

@@ -68,7 +68,12 @@ def main() -> None:
     ap.add_argument("model", type=Path)
     ap.add_argument("--start", action="store_true", help="D's start only (no learned parts)")
     args = ap.parse_args()
-    motion = json.loads((args.clip / "gt" / "motion.json").read_text())
+    truth = args.clip / "gt" / "motion.json"
+    if not truth.is_file():
+        ap.error(f"{truth} not found: CLIP must be a synthetic video (invcam synth --video)")
+    if not args.model.is_file():
+        ap.error(f"{args.model} not found")
+    motion = json.loads(truth.read_text())
     model = load_model(args.model, args.start)
     h, w = model.size
     ref, parallax, off, on_object = sample_points(args.clip, (h, w), motion)
