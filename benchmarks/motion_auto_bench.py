@@ -12,6 +12,9 @@ Usage:
     # at equal work (the two fits of a scene differ only by the decision):
     .venv/bin/python benchmarks/motion_auto_bench.py --scenes speculars --size 600x900 \\
         --iters 1000 --threads 1 --no-static -o bench_motion
+    # decisions only, every scene, four seeds (64 stacks per size):
+    .venv/bin/python benchmarks/motion_auto_bench.py --decide-only --size 300x450 \\
+        --scenes studio window desk tree bars fence speculars text --seeds 0 1 2 3 -o dec
 Writes OUT/motion_auto.json and prints a Markdown table.
 """
 
@@ -55,19 +58,21 @@ def run_scene(scene: str, size: str, minutes: float | None, out: Path,
     return row
 
 
-def decide_scene(scene: str, size: str, out: Path) -> dict:
-    """The decision alone on the scene's moving (dynamic layout) and static stacks."""
+def decide_scene(scene: str, size: str, out: Path, seed: int = 0) -> dict:
+    """The decision alone on the scene's moving (dynamic layout) and static stacks, as
+    ``--motion auto`` makes it (only feature registrations are trusted)."""
     from invcam.io.stack import load_stack
     from invcam.motion.decide import detect_motion
     from invcam.motion.register import adjacent_registrations
 
-    row: dict = {"scene": scene, "size": size}
+    row: dict = {"scene": scene, "size": size, "seed": seed}
     for name, extra in (("moving", ["--layout", "dynamic"]), ("static", [])):
-        folder = out / scene / name
-        invcam("synth", str(folder), "--scene", scene, "--size", size, "--force", *extra)
+        folder = out / scene / f"seed{seed}" / name
+        invcam("synth", str(folder), "--scene", scene, "--size", size, "--seed", str(seed),
+               "--force", *extra)
         stack = load_stack(folder)
         frames, times = list(stack.raw), [im.exposure for im in stack.images]
-        regs = adjacent_registrations(frames, times)
+        regs = adjacent_registrations(frames, times, fallback=False)
         decision = detect_motion(frames, times, [r.matrix for r in regs],
                                  [r.method == "features" for r in regs])
         row[name] = decision.to_dict()
@@ -75,13 +80,30 @@ def decide_scene(scene: str, size: str, out: Path) -> dict:
 
 
 def decide_table(rows: list[dict]) -> str:
-    lines = ["| scene | size | moving stack: decision | blocks moving | largest px "
-             "| static stack: decision | blocks moving |", "|" + "---|" * 7]
+    lines = ["| scene | size | seed | moving stack: decision | blocks moving | connected "
+             "| largest px | static stack: decision | blocks moving | connected |",
+             "|" + "---|" * 10]
     for r in rows:
         m, s = r["moving"], r["static"]
-        lines.append(f"| {r['scene']} | {r['size']} | {m['mode']} "
-                     f"| {100 * m['moving_fraction']:.1f} % | {m['largest_px']:.1f} "
-                     f"| {s['mode']} | {100 * s['moving_fraction']:.1f} % |")
+        lines.append(f"| {r['scene']} | {r['size']} | {r['seed']} | {m['mode']} "
+                     f"| {100 * m['moving_fraction']:.1f} % | {m['cluster_blocks']} "
+                     f"| {m['largest_px']:.1f} | {s['mode']} "
+                     f"| {100 * s['moving_fraction']:.1f} % | {s['cluster_blocks']} |")
+    return "\n".join(lines)
+
+
+def decide_summary(rows: list[dict]) -> str:
+    """Per set of scenes (tuning / test): moving stacks found, static stacks kept."""
+    from invcam.synth.scenes import SCENES
+
+    lines = []
+    for split in ("tuning", "test"):
+        mine = [r for r in rows if SCENES[r["scene"]].split == split]
+        if mine:
+            found = sum(r["moving"]["mode"] == "dynamic" for r in mine)
+            kept = sum(r["static"]["mode"] == "static" for r in mine)
+            lines.append(f"{split}: {found}/{len(mine)} moving stacks found, "
+                         f"{kept}/{len(mine)} static stacks kept static")
     return "\n".join(lines)
 
 
@@ -108,12 +130,16 @@ def main() -> None:
     ap.add_argument("--no-static", action="store_true", help="skip the static stack's fit")
     ap.add_argument("-o", "--out", default="bench_motion")
     ap.add_argument("--decide-only", action="store_true", help="no fits: decisions only")
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0],
+                    help="with --decide-only: synthesize each scene with these seeds")
     args = ap.parse_args()
     out = Path(args.out)
     if args.decide_only:
-        rows = [decide_scene(scene, args.size, out) for scene in args.scenes]
+        rows = [decide_scene(scene, args.size, out, seed) for scene in args.scenes
+                for seed in args.seeds]
         (out / "motion_decisions.json").write_text(json.dumps(rows, indent=1))
         print(decide_table(rows))
+        print(decide_summary(rows))
         return
     budget = ["--iters", str(args.iters)] if args.iters else []
     budget += ["--threads", str(args.threads)] if args.threads else []

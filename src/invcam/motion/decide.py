@@ -16,10 +16,21 @@ of the difference. A block moves when both hold:
   images by at least ``EXPLAINED`` and lowers it by ``MIN_GAIN`` grey levels or more
   (static tuning stacks stay below 2x, moving ones reach 3-40x).
 
-The scene is moving when more than ``MOVING_FRACTION`` of the measured blocks (and at
-least ``MIN_BLOCKS``) move in some pair of neighbouring images that has at least
-``MIN_MEASURED`` of its blocks measured; a pair that is mostly clipped or black decides
-nothing, and a stack with no such pair is taken as static.
+The forward-backward check fails on a moving object next to a clipped region: DIS's
+backward flow can miss the object there while the forward flow finds it. So a second
+test runs without that check: a block *moves unchecked* when at least ``COVERED`` of its
+pixels are unclipped (with their target), its median flow over them exceeds
+``MOVING_PX``, warping by it passes the same test as above, and it is textured in every
+direction (``TEXTURE``: a flat or edge-only block's flow is not determined, and in a real
+bracket such blocks passed the warp test by matching brightness alone). A rigid object
+makes a connected group of such blocks; ``MIN_CLUSTER`` of them (8-connected) also make
+a pair moving.
+
+The scene is moving when, in some pair of neighbouring images that has at least
+``MIN_MEASURED`` of its blocks measured, more than ``MOVING_FRACTION`` of the measured
+blocks (and at least ``MIN_BLOCKS``) move, or ``MIN_CLUSTER`` connected blocks move
+unchecked; a pair that is mostly clipped or black decides nothing, and a stack with no
+such pair is taken as static.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ import numpy as np
 
 from invcam.motion.ecc import to_opencv
 from invcam.motion.exposure import normalize_pair
-from invcam.motion.flow import consistent_flow
+from invcam.motion.flow import FlowPair, consistent_flow
 
 WORK_SIDE = 480
 """Frames are compared at most this many pixels along their longer side: defocus, and the
@@ -52,6 +63,15 @@ MOVING_FRACTION = 0.01
 """Fraction of the measured blocks that must move for the scene to be called moving."""
 MIN_BLOCKS = 3
 """Fewest moving blocks that make a scene moving."""
+COVERED = 0.9
+"""Fraction of a block's pixels that must be unclipped (in both images) for the unchecked
+test."""
+TEXTURE = 1.0
+"""Grey levels (of 255) per pixel: the block's gradient in its weakest direction (square
+root of the smaller eigenvalue of its structure tensor) for the unchecked test."""
+MIN_CLUSTER = 5
+"""Connected blocks moving unchecked that make a pair moving. Static stacks (tuning set,
+four seeds, two sizes) have none; a real 16-exposure bracket (memorial) up to 3."""
 MIN_MEASURED = 0.05
 """A pair with fewer measured blocks than this fraction (mostly clipped or black in one
 of the two images) decides nothing: its few flow vectors are too unreliable."""
@@ -62,9 +82,11 @@ class MotionDecision:
     """What ``--motion auto`` chose and the figures behind it.
 
     ``moving_fraction``: the largest fraction, over the pairs, of measured blocks that
-    move; ``largest_px``: the largest median residual flow of a moving block in that
-    pair (0 when none moves); ``measured``: the smallest fraction of blocks that could be
-    measured in a pair; ``pairs``: how many pairs were compared.
+    move; ``largest_px``: the largest median residual flow of a block that moves, by
+    either test, in any pair (0 when none moves); ``measured``: the smallest fraction
+    of blocks that could be measured in a pair; ``pairs``: how many pairs were
+    compared; ``cluster``: the largest group of connected blocks moving unchecked in a
+    pair.
     """
 
     mode: str
@@ -72,19 +94,22 @@ class MotionDecision:
     largest_px: float
     measured: float
     pairs: int
+    cluster: int = 0
 
     def describe(self) -> str:
         """One line for the user: the decision and its figures."""
         return (f"motion: {self.mode} ({100 * self.moving_fraction:.1f} % of the measured "
                 f"blocks move after global registration, threshold "
                 f"{100 * MOVING_FRACTION:.1f} %; largest residual {self.largest_px:.1f} px; "
+                f"{self.cluster} connected textured blocks move, threshold {MIN_CLUSTER}; "
                 f"{self.pairs} image pair(s))")
 
     def to_dict(self) -> dict:
         """JSON-able record (fit.json)."""
         return {"mode": self.mode, "moving_fraction": self.moving_fraction,
                 "largest_px": self.largest_px, "measured_fraction": self.measured,
-                "pairs": self.pairs, "threshold": MOVING_FRACTION, "block_px": BLOCK}
+                "pairs": self.pairs, "threshold": MOVING_FRACTION, "block_px": BLOCK,
+                "cluster_blocks": self.cluster, "cluster_threshold": MIN_CLUSTER}
 
 
 def _warp_to(a: np.ndarray, step: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -94,18 +119,66 @@ def _warp_to(a: np.ndarray, step: np.ndarray, size: tuple[int, int]) -> np.ndarr
                                flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | None,
-                 t_b: float | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-block residual motion of ``a`` against ``b`` after the global transform ``step``.
+@dataclass(frozen=True)
+class PairMotion:
+    """Block-by-block residual motion of one pair.
 
-    Args:
-        a, b: ``(H, W, 3)`` frames (uint8 or float in [0, 1]).
-        step: ``(3, 3)`` pixel-centre transform mapping ``a``'s coordinates to ``b``'s.
-
-    Returns:
-        ``moving`` ``(Hb, Wb)`` bool and ``median`` ``(Hb, Wb)`` float (the median residual
-        flow magnitude, NaN for blocks with under half their pixels measured).
+    ``moving`` ``(Hb, Wb)`` bool: blocks that pass the checked test; ``median``
+    ``(Hb, Wb)``: their median residual flow (px; NaN for blocks with under half their
+    pixels measured); ``cluster``: the largest 8-connected group of blocks that move
+    unchecked (see the module docstring); ``largest_px``: the largest median flow of a
+    block that moves by either test (0 when none does).
     """
+
+    moving: np.ndarray
+    median: np.ndarray
+    cluster: int
+    largest_px: float
+
+
+def weakest_gradient(grey: np.ndarray, weight: np.ndarray, block: int) -> np.ndarray:
+    """``(Hb, Wb)`` per block of ``grey`` ``(H, W)``: the square root of the smaller
+    eigenvalue of the structure tensor (Sobel gradients, grey levels per pixel) averaged
+    over the pixels where ``weight`` ``(H, W)`` is set; 0 where none is."""
+    g = grey.astype(np.float32)
+    gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0) / 8.0, cv2.Sobel(g, cv2.CV_32F, 0, 1) / 8.0
+    hb, wb = g.shape[0] // block, g.shape[1] // block
+    w = weight.astype(np.float32)
+
+    def pool(x: np.ndarray) -> np.ndarray:
+        x = (x * w)[:hb * block, :wb * block].reshape(hb, block, wb, block)
+        return x.sum(axis=(1, 3))
+
+    count = np.maximum(pool(np.ones_like(g)), 1.0)
+    xx, xy, yy = pool(gx * gx) / count, pool(gx * gy) / count, pool(gy * gy) / count
+    half = (xx + yy) / 2.0
+    smaller = half - np.sqrt(np.maximum(half ** 2 - (xx * yy - xy ** 2), 0.0))
+    return np.sqrt(np.maximum(smaller, 0.0))
+
+
+def _warp_test(still: np.ndarray, moved: np.ndarray) -> bool:
+    """Warping by the flow explains the block: mean differences before / after."""
+    e0, e1 = still.mean(), moved.mean()
+    return bool(e0 >= EXPLAINED * e1 and e0 - e1 >= MIN_GAIN)
+
+
+def _block_test(flow: np.ndarray, mask: np.ndarray, still: np.ndarray,
+                moved: np.ndarray) -> tuple[float, bool]:
+    """Median flow magnitude over a block's ``mask`` pixels and whether it moves."""
+    median = float(np.linalg.norm(np.median(flow[mask], axis=0)))
+    return median, median > MOVING_PX and _warp_test(still[mask], moved[mask])
+
+
+def largest_cluster(blocks: np.ndarray) -> int:
+    """Size of the largest 8-connected group of set blocks in ``(Hb, Wb)`` bool."""
+    count, labels = cv2.connectedComponents(blocks.astype(np.uint8), connectivity=8)
+    return int(np.bincount(labels.ravel())[1:].max()) if count > 1 else 0
+
+
+def _differences(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | None,
+                 t_b: float | None) -> tuple[FlowPair, np.ndarray, np.ndarray, np.ndarray]:
+    """Flow of ``a`` (warped by ``step``) to ``b``, and ``(H, W)`` maps: the normalized
+    grey of ``a`` and its absolute difference from ``b`` before and after the flow."""
     h, w = b.shape[:2]
     warped = _warp_to(a, step, (h, w))
     pair = consistent_flow(warped, b, t_a, t_b)
@@ -113,22 +186,36 @@ def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     b_back = cv2.remap(b_n.astype(np.float32), gx + pair.flow[..., 0],
                        gy + pair.flow[..., 1], cv2.INTER_LINEAR)
-    still = np.abs(a_n.astype(np.float32) - b_n)
-    moved = np.abs(a_n.astype(np.float32) - b_back)
-    hb, wb = h // BLOCK, w // BLOCK
-    moving = np.zeros((hb, wb), bool)
-    median = np.full((hb, wb), np.nan)
+    a_f = a_n.astype(np.float32)
+    return pair, a_f, np.abs(a_f - b_n), np.abs(a_f - b_back)
+
+
+def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | None,
+                 t_b: float | None) -> PairMotion:
+    """Per-block residual motion of ``a`` against ``b`` after the global transform ``step``.
+
+    Args:
+        a, b: ``(H, W, 3)`` frames (uint8 or float in [0, 1]).
+        step: ``(3, 3)`` pixel-centre transform mapping ``a``'s coordinates to ``b``'s.
+    """
+    pair, a_n, still, moved = _differences(a, b, step, t_a, t_b)
+    textured = weakest_gradient(a_n, pair.covered, BLOCK) >= TEXTURE
+    hb, wb = b.shape[0] // BLOCK, b.shape[1] // BLOCK
+    moving, unchecked = np.zeros((hb, wb), bool), np.zeros((hb, wb), bool)
+    median, largest = np.full((hb, wb), np.nan), 0.0
     for i in range(hb):
         for j in range(wb):
             cell = np.s_[i * BLOCK:(i + 1) * BLOCK, j * BLOCK:(j + 1) * BLOCK]
-            valid = pair.valid[cell]
-            if valid.mean() < 0.5:
-                continue
-            median[i, j] = np.linalg.norm(np.median(pair.flow[cell][valid], axis=0))
-            e0, e1 = still[cell][valid].mean(), moved[cell][valid].mean()
-            moving[i, j] = (median[i, j] > MOVING_PX and e0 >= EXPLAINED * e1
-                            and e0 - e1 >= MIN_GAIN)
-    return moving, median
+            flow, blk_still, blk_moved = pair.flow[cell], still[cell], moved[cell]
+            if pair.valid[cell].mean() >= 0.5:
+                median[i, j], moving[i, j] = _block_test(flow, pair.valid[cell],
+                                                         blk_still, blk_moved)
+                largest = max(largest, median[i, j] if moving[i, j] else 0.0)
+            if textured[i, j] and pair.covered[cell].mean() >= COVERED:
+                px, unchecked[i, j] = _block_test(flow, pair.covered[cell], blk_still,
+                                                  blk_moved)
+                largest = max(largest, px if unchecked[i, j] else 0.0)
+    return PairMotion(moving, median, largest_cluster(unchecked), largest)
 
 
 def working_size(frames: Sequence[np.ndarray], steps: Sequence[np.ndarray]
@@ -160,24 +247,25 @@ def detect_motion(frames: Sequence[np.ndarray], exposures: Sequence[float | None
             whose registration is not decides nothing.
     """
     frames, steps = working_size(frames, steps)
-    worst, largest, least, dynamic = 0.0, 0.0, 1.0, False
+    worst, largest, least, dynamic, cluster = 0.0, 0.0, 1.0, False, 0
     for t, step in enumerate(steps):
         if trusted is not None and not trusted[t]:
             continue
-        moving, median = block_motion(frames[t], frames[t + 1], step,
-                                      exposures[t], exposures[t + 1])
-        measured = np.isfinite(median)
+        pm = block_motion(frames[t], frames[t + 1], step, exposures[t], exposures[t + 1])
+        measured = np.isfinite(pm.median)
         least = min(least, float(measured.mean()))
         if measured.mean() < MIN_MEASURED:
             continue
-        count = int(moving.sum())
+        count = int(pm.moving.sum())
         frac = count / int(measured.sum())
-        dynamic |= frac > MOVING_FRACTION and count >= MIN_BLOCKS
-        if frac >= worst:
-            worst = frac
-            largest = float(median[moving].max()) if count else 0.0
+        dynamic |= (frac > MOVING_FRACTION and count >= MIN_BLOCKS
+                    or pm.cluster >= MIN_CLUSTER)
+        cluster = max(cluster, pm.cluster)
+        largest = max(largest, pm.largest_px)
+        worst = max(worst, frac)
     return MotionDecision("dynamic" if dynamic else "static", worst, largest, least,
-                          len(steps))
+                          len(steps), cluster)
 
 
-__all__ = ["MotionDecision", "block_motion", "detect_motion", "working_size"]
+__all__ = ["MotionDecision", "PairMotion", "block_motion", "detect_motion",
+           "largest_cluster", "weakest_gradient", "working_size"]

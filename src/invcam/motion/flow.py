@@ -33,7 +33,9 @@ class FlowPair:
     """Flow from frame ``source`` to frame ``target`` with its reliability mask.
 
     ``flow`` ``(H, W, 2)`` float32 ``(dx, dy)`` pixels with ``b(x + flow(x)) ~ a(x)``;
-    ``valid`` ``(H, W)`` bool marks pixels whose correspondence passed every check.
+    ``valid`` ``(H, W)`` bool marks pixels whose correspondence passed every check;
+    ``covered`` ``(H, W)`` bool (or None) those that passed every check but the
+    forward-backward one (unclipped in ``a``, target inside ``b`` and unclipped there).
     ``source`` / ``target`` are frame indices in a sequence (-1 when not from one).
     """
 
@@ -41,6 +43,7 @@ class FlowPair:
     valid: np.ndarray
     source: int = -1
     target: int = -1
+    covered: np.ndarray | None = None
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """Valid correspondences as pixel-centre coordinates ``(N, 2)`` (x, y) in a and b."""
@@ -136,7 +139,8 @@ def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     Returns:
         A :class:`FlowPair`; ``valid`` excludes pixels clipped in ``a``, pixels whose
         target touches a clipped pixel of ``b`` or leaves ``b``, and pixels failing the
-        forward-backward check (occlusions, disocclusions, flow errors).
+        forward-backward check (occlusions, disocclusions, flow errors); ``covered``
+        excludes only the first two.
     """
     if fb_threshold <= 0:
         raise InvcamError(f"fb_threshold must be positive, got {fb_threshold}")
@@ -144,9 +148,9 @@ def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, method=method, clipped=(clip_a, clip_b))
     forward = dense_flow(a_n, b_n)
     backward = dense_flow(b_n, a_n)
-    valid = fb_consistent(forward, backward, fb_threshold)
-    valid &= ~clip_a & ~clipped_at_target(clip_b, forward)
-    return FlowPair(flow=forward, valid=valid)
+    covered = ~clip_a & ~clipped_at_target(clip_b, forward)
+    valid = fb_consistent(forward, backward, fb_threshold) & covered
+    return FlowPair(flow=forward, valid=valid, covered=covered)
 
 
 def adjacent_flows(frames: Iterable[np.ndarray], exposures: Sequence[float | None] | None,
