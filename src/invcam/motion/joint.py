@@ -115,13 +115,33 @@ def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float |
     Returns:
         ``(B, 3, 3)`` image -> reference transforms and ``(B,)`` bool: placed by trusted
         feature matches (a pair counts with enough RANSAC inliers; the others are left
-        at the identity).
+        at the identity). Grey features come first; colour channels matched apart
+        (:func:`~invcam.motion.register.channel_matches`) are used only for the pairs
+        with an image that grey features leave unplaced, since across a large focus
+        difference their matches are less precise.
     """
     known = known or {}
+    pairs = nearby_pairs(len(frames), reach)
+    matches = _pair_matches(frames, exposures, pairs, known, channels=False)
+    placed = placed_images(list(matches), len(frames), reference)
+    if not placed.all():  # colour channels, only for pairs that could place an image
+        missing = [(i, j) for i, j in pairs if not (placed[i] and placed[j])]
+        matches.update(_pair_matches(frames, exposures, missing, known, channels=True))
+    return solve_similarities(matches, len(frames), reference)
+
+
+def _pair_matches(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
+                  pairs: Sequence[tuple[int, int]], known: dict[tuple[int, int], Registration],
+                  channels: bool) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """Inlier matches of the ``pairs`` that register by features: by grey features only,
+    or (``channels``) also by colour channels. A ``known`` registration is reused when it
+    was made the same way."""
     matches = {}
-    for i, j in nearby_pairs(len(frames), reach):
-        reg = known.get((i, j)) or estimate_transform(frames[i], frames[j], exposures[i],
-                                                     exposures[j], fallback=False)
+    for i, j in pairs:
+        reg = known.get((i, j))
+        if reg is None or (reg.by_channel and not channels):
+            reg = estimate_transform(frames[i], frames[j], exposures[i], exposures[j],
+                                     fallback=False, channels=channels)
         if reg.method == "features":
             matches[(i, j)] = reg.points
-    return solve_similarities(matches, len(frames), reference)
+    return matches

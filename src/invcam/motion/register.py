@@ -9,7 +9,9 @@ puts pixel centres at integers, so its keypoints and ECC warps are shifted by 0.
 
 Features are SIFT keypoints on exposure-normalized grey images (see
 :func:`invcam.motion.exposure.normalize_pair`), away from clipped pixels, matched with
-Lowe's ratio test and fitted with RANSAC. With too few matches, ECC (see
+Lowe's ratio test and fitted with RANSAC. With too few, each colour channel is matched
+on its own (a channel can see texture where another clips) and the matches are pooled.
+With too few still, ECC (see
 :mod:`invcam.motion.ecc`) runs coarse to fine; if that fails too the identity is
 returned and the reason logged.
 """
@@ -40,7 +42,8 @@ class Registration:
 
     ``method`` is ``"features"``, ``"ecc"`` or ``"identity"``; ``inliers`` counts RANSAC
     inliers (0 otherwise); ``reason`` says why a fallback ran ("" when none did);
-    ``points``: for features, the inlier matches ``(N, 2)`` in a and ``(N, 2)`` in b.
+    ``points``: for features, the inlier matches ``(N, 2)`` in a and ``(N, 2)`` in b;
+    ``by_channel``: the features were matched per colour channel (:func:`channel_matches`).
     """
 
     matrix: np.ndarray
@@ -48,6 +51,7 @@ class Registration:
     inliers: int = 0
     reason: str = ""
     points: tuple[np.ndarray, np.ndarray] | None = None
+    by_channel: bool = False
 
 
 def detect(grey: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -119,9 +123,47 @@ def plausible(m: np.ndarray | None, size: tuple[int, int]) -> bool:
     return 1.0 / 9.0 < det < 9.0
 
 
+def channel_matches(a: np.ndarray, b: np.ndarray, t_a: float | None, t_b: float | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Feature matches ``(N, 2)``, ``(N, 2)`` of each colour channel on its own, pooled.
+
+    A long exposure often clips one channel only (a red curtain, a white table whose
+    blue stays below the top code); the grey image counts such pixels as clipped, while
+    the other channels still see their texture. Each channel is normalized as a grey
+    image with its own clipping mask.
+    """
+    pooled_a, pooled_b = [np.zeros((0, 2))], [np.zeros((0, 2))]
+    for c in range(3):
+        a_c = np.repeat(np.asarray(a)[..., c:c + 1], 3, axis=2)
+        b_c = np.repeat(np.asarray(b)[..., c:c + 1], 3, axis=2)
+        clip_a, clip_b = clipped_mask(a_c), clipped_mask(b_c)
+        if clip_a.all() or clip_b.all():
+            continue
+        a_n, b_n, _ = normalize_pair(a_c, b_c, t_a, t_b, clipped=(clip_a, clip_b))
+        src, dst = match_points(a_n, b_n, ~clip_a, ~clip_b)
+        pooled_a.append(src)
+        pooled_b.append(dst)
+    return np.concatenate(pooled_a), np.concatenate(pooled_b)
+
+
+def _trusted(src: np.ndarray, dst: np.ndarray, model: str, size: tuple[int, int],
+             reason: str = "") -> tuple[Registration | None, int]:
+    """RANSAC ``model`` of matches ``(N, 2)`` -> ``(N, 2)`` as a feature Registration
+    with its inlier points (None with too few inliers or an implausible transform), and
+    the inlier count."""
+    m, inliers = fit_matches(src, dst, model)
+    if inliers < MIN_INLIERS[model] or not plausible(m, size):
+        return None, inliers
+    m = m / m[2, 2]
+    moved = np.c_[src, np.ones(len(src))] @ m.T
+    keep = np.linalg.norm(moved[:, :2] / moved[:, 2:] - dst, axis=1) <= RANSAC_PX
+    return Registration(m, "features", inliers, reason, (src[keep], dst[keep]),
+                        by_channel=bool(reason)), inliers
+
+
 def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
                        t_b: float | None = None, model: str = "similarity",
-                       fallback: bool = True) -> Registration:
+                       fallback: bool = True, channels: bool = True) -> Registration:
     """Transform from frame ``a`` to frame ``b`` with the method used; see module docstring.
 
     Args:
@@ -130,6 +172,7 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
         model: ``"similarity"`` (shift, rotation, uniform zoom) or ``"homography"``.
         fallback: run ECC when features fail (False: the identity at once, for callers
             that trust feature matches only).
+        channels: match each colour channel when the grey features are too few.
     """
     if model not in MODELS:
         raise InvcamError(f"unknown registration model {model!r}; use one of {MODELS}")
@@ -138,12 +181,12 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     size = a_n.shape
     usable_a, usable_b = ~clip_a, ~clip_b
     src, dst = match_points(a_n, b_n, usable_a, usable_b)
-    m, inliers = fit_matches(src, dst, model)
-    if inliers >= MIN_INLIERS[model] and plausible(m, size):
-        m = m / m[2, 2]
-        moved = np.c_[src, np.ones(len(src))] @ m.T
-        keep = np.linalg.norm(moved[:, :2] / moved[:, 2:] - dst, axis=1) <= RANSAC_PX
-        return Registration(m, "features", inliers, points=(src[keep], dst[keep]))
+    found, inliers = _trusted(src, dst, model, size)
+    if found is None and channels and np.ndim(a) == 3:  # grey clips where any channel does
+        found = _trusted(*channel_matches(a, b, t_a, t_b), model, size,
+                         "too few grey feature matches; colour channels matched")[0]
+    if found is not None:
+        return found
     reason = (f"{len(src)} feature matches, {inliers} RANSAC inliers "
               f"(need {MIN_INLIERS[model]})")
     if not fallback:
