@@ -160,6 +160,11 @@ class OptimConfig:
     """Learning rate of the similarity of an image that no trusted registration placed
     (too few feature matches: it starts at the identity, and focus breathing and shake
     put it pixels off); the fit finds its geometry."""
+    similarity_hold: float = 0.0
+    """Fraction of the fit during which the similarity of each image that a trusted
+    registration placed is held there; it is learned (``lr_similarity``) afterwards.
+    Early on the atlas and PSFs are coarse, and a registered image's similarity moves
+    to a point off the truth that it does not leave (static stacks only)."""
     lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
     lr_blur_envelope: float = 1e-2
@@ -288,7 +293,7 @@ def config_to_dict(cfg: FitConfig) -> dict:
 # how older files were fitted (a missing field must not switch on a newer behaviour).
 _LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0, "blur_envelope": 0.0},
            "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0},
-           "optim": {"lr_similarity": 1e-3}}
+           "optim": {"lr_similarity": 1e-3, "similarity_hold": 0.0}}
 
 
 def config_from_dict(data: dict) -> FitConfig:

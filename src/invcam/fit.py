@@ -180,6 +180,8 @@ def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures,
     loop = _Loop(model, opt, cfg, flat, gen, history, _Budget(cfg.optim, it, elapsed), prior)
     if resume is not None:
         loop.x_range = tuple(resume["x_range"])
+    if cfg.optim.similarity_hold > 0 and prior is not None and prior.registered is not None:
+        loop.held = model.deformation.similarity.detach().clone()
     loop.last_good = make_state(model, opt, cfg, it, elapsed, history, gen)
     return loop
 
@@ -198,6 +200,7 @@ class _Loop:
     prior: MotionPrior | None = None
     last_good: dict | None = None
     x_range: tuple[float, float] = (-12.0, 12.0)
+    held: torch.Tensor | None = None
 
     def step(self) -> dict:
         """One iteration: sample, render, loss (Eq. 14), Adam step."""
@@ -220,9 +223,20 @@ class _Loop:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
+        self._hold(progress)
         x = out["x"].detach()
         self.x_range = (min(x.min().item() - 2.0, -4.0), max(x.max().item() + 2.0, 4.0))
         return {"loss": loss.item(), **terms, "psnr": psnr_from_mse(terms["color"]), "lr": factor}
+
+    def _hold(self, progress: float) -> None:
+        """Put registered images' similarities back at their registration while
+        ``progress`` is below ``OptimConfig.similarity_hold`` (Adam's moments still
+        follow their gradients, so learning resumes smoothly)."""
+        if self.held is None or progress >= self.cfg.optim.similarity_hold:
+            return
+        placed = self.prior.registered
+        with torch.no_grad():
+            self.model.deformation.similarity[placed] = self.held[placed]
 
     def run(self, on_checkpoint, every_s: float, on_step) -> bool:
         """Iterate until the budget is spent; returns True if interrupted by Ctrl-C."""

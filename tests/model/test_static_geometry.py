@@ -95,3 +95,25 @@ def test_static_default_has_no_local_warp():
     assert torch.allclose(q[1], p[1], atol=1e-6)  # the reference stays the identity
     assert torch.allclose(q[2], p[2], atol=1e-6)
     assert not torch.allclose(q[0], p[0], atol=1e-3)  # image 0 is moved as a whole
+
+
+@pytest.mark.parametrize("hold", [0.0, 1.0])
+def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
+    """``OptimConfig.similarity_hold``: while it lasts, an image placed by a trusted
+    registration keeps its similarity; an unplaced one learns its place meanwhile."""
+    import dataclasses
+
+    from invcam.fit_terms import MotionPrior
+
+    rad = _scene()
+    images = torch.from_numpy(np.stack([_capture(_shift(rad, 0.6, -0.4), 0.5),
+                                        _capture(rad, 0.25),
+                                        _capture(_shift(rad, -0.3, 0.2), 1 / 16)])
+                              .astype(np.float32))
+    cfg = replace_budget(preset("fast"), 40, None)
+    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, similarity_hold=hold))
+    prior = MotionPrior(registered=torch.tensor([False, True, True]))
+    model = fit(images, [0.5, 0.25, 1 / 16], cfg, reference=1, prior=prior).model
+    moved = model.deformation.similarity_params().detach().abs().amax(dim=1)
+    assert moved[0] > 0  # unplaced: learned either way
+    assert (moved[2] == 0) == (hold == 1.0)  # placed: held for the whole fit, or learned
