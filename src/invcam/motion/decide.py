@@ -70,8 +70,9 @@ TEXTURE = 1.0
 """Grey levels (of 255) per pixel: the block's gradient in its weakest direction (square
 root of the smaller eigenvalue of its structure tensor) for the unchecked test."""
 MIN_CLUSTER = 5
-"""Connected blocks moving unchecked that make a pair moving. Static stacks (tuning set,
-four seeds, two sizes) have none; a real 16-exposure bracket (memorial) up to 3."""
+"""Connected blocks moving unchecked that make a pair moving: above the largest group in
+the static stacks of the tuning set and in the real brackets of the shared data, and no
+more than the smallest moving tuning stack shows (docs/benchmarks.md)."""
 MIN_MEASURED = 0.05
 """A pair with fewer measured blocks than this fraction (mostly clipped or black in one
 of the two images) decides nothing: its few flow vectors are too unreliable."""
