@@ -147,18 +147,19 @@ def channel_matches(a: np.ndarray, b: np.ndarray, t_a: float | None, t_b: float 
 
 
 def _trusted(src: np.ndarray, dst: np.ndarray, model: str, size: tuple[int, int],
-             reason: str = "") -> tuple[Registration | None, int]:
+             by_channel: bool = False) -> tuple[Registration | None, int]:
     """RANSAC ``model`` of matches ``(N, 2)`` -> ``(N, 2)`` as a feature Registration
     with its inlier points (None with too few inliers or an implausible transform), and
-    the inlier count."""
+    the inlier count; ``by_channel``: the matches came from :func:`channel_matches`."""
     m, inliers = fit_matches(src, dst, model)
     if inliers < MIN_INLIERS[model] or not plausible(m, size):
         return None, inliers
     m = m / m[2, 2]
     moved = np.c_[src, np.ones(len(src))] @ m.T
     keep = np.linalg.norm(moved[:, :2] / moved[:, 2:] - dst, axis=1) <= RANSAC_PX
+    reason = "too few grey feature matches; colour channels matched" if by_channel else ""
     return Registration(m, "features", inliers, reason, (src[keep], dst[keep]),
-                        by_channel=bool(reason)), inliers
+                        by_channel), inliers
 
 
 def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
@@ -183,8 +184,7 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     src, dst = match_points(a_n, b_n, usable_a, usable_b)
     found, inliers = _trusted(src, dst, model, size)
     if found is None and channels and np.ndim(a) == 3:  # grey clips where any channel does
-        found = _trusted(*channel_matches(a, b, t_a, t_b), model, size,
-                         "too few grey feature matches; colour channels matched")[0]
+        found = _trusted(*channel_matches(a, b, t_a, t_b), model, size, by_channel=True)[0]
     if found is not None:
         return found
     reason = (f"{len(src)} feature matches, {inliers} RANSAC inliers "
