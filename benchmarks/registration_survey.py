@@ -4,7 +4,9 @@ For each scene, seed and size: synthesize the 3-image diagonal stack, run
 `invcam.motion.joint_registration` (what a static fit starts from) and report, per
 image, the median distance (px) over a 7 x 9 grid between where the registration puts
 its pixels in the reference view and where the truth (scene.json's `from_reference`:
-breathing and shake) puts them, and whether a trusted pair placed the image at all.
+breathing and shake) puts them, whether a trusted pair placed the image at all, and the
+spread the matches predict (`invcam.motion.joint.similarity_spread`: the least-squares
+standard deviation, px, median over the same grid).
 
     .venv/bin/python benchmarks/registration_survey.py -o /tmp/bench/reg.json
     .venv/bin/python benchmarks/registration_survey.py --scenes bars text --sizes 300x450
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from invcam.motion.joint import joint_registration
+from invcam.motion.joint import joint_matches, similarity_spread, solve_similarities
 from invcam.synth import list_scenes, synthesize
 
 SCENES = ["studio", "window", "desk", "tree", "bars", "fence", "speculars", "text"]
@@ -45,10 +47,12 @@ def survey(scene: str, size: tuple[int, int], seed: int) -> dict:
     res = synthesize(scene, layout="diagonal", size=size, seed=seed)
     records = res.meta["images"]
     reference = next(i for i, r in enumerate(records) if r.get("reference"))
-    mats, placed = joint_registration(list(res.images), [r["exposure"] for r in records],
-                                      reference)
+    matches = joint_matches(list(res.images), [r["exposure"] for r in records], reference)
+    mats, placed = solve_similarities(matches, len(records), reference)
+    spread = similarity_spread(matches, len(records), reference, size)
     return {"scene": scene, "size": list(size), "seed": seed, "placed": placed.tolist(),
-            "error_px": start_errors(mats, records, size)}
+            "error_px": start_errors(mats, records, size),
+            "spread_px": [None if np.isnan(v) else float(v) for v in spread]}
 
 
 def main() -> None:
@@ -62,8 +66,9 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown scene(s) {', '.join(unknown)}; see invcam synth --list")
     rows = []
-    print("| size | seed | scene | median error px per image (* not placed) |")
-    print("|---|---|---|---|")
+    print("| size | seed | scene | median error px per image (* not placed) "
+          "| predicted spread px |")
+    print("|---|---|---|---|---|")
     for size in args.sizes:
         hw = tuple(int(v) for v in size.split("x"))
         for seed in args.seeds:
@@ -72,7 +77,8 @@ def main() -> None:
                 rows.append(row)
                 cells = " / ".join(f"{e:.2f}{'' if ok else '*'}"
                                    for e, ok in zip(row["error_px"], row["placed"], strict=True))
-                print(f"| {size} | {seed} | {scene} | {cells} |", flush=True)
+                spread = " / ".join("–" if v is None else f"{v:.3f}" for v in row["spread_px"])
+                print(f"| {size} | {seed} | {scene} | {cells} | {spread} |", flush=True)
     args.out.write_text(json.dumps(rows, indent=1))
 
 

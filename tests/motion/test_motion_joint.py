@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +72,29 @@ def test_an_image_without_a_pair_to_the_reference_is_not_placed():
     assert np.allclose(mats[0], truth[0]) and np.allclose(mats[2:], np.eye(3))
     assert placed_images([(0, 1), (1, 2)], 4, 0).tolist() == [True, True, True, False]
     assert nearby_pairs(4) == [(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)]
+
+
+def _noisy_matches(count: int, noise: float, box: tuple[float, float], seed: int = 0):
+    """Matches of image 1 to image 0 (a 2 px shift), ``count`` points uniform in the
+    top-left ``box`` (w, h) of a 300 x 450 frame, image-1 points off by ``noise`` px."""
+    rng = np.random.default_rng(seed)
+    p0 = rng.uniform(0, 1, (count, 2)) * box
+    p1 = p0 + [2.0, 0.0] + rng.normal(0, noise, (count, 2))
+    return {(0, 1): (p0, p1)}
+
+
+def test_similarity_spread_follows_the_noise_the_count_and_the_layout_of_matches():
+    from invcam.motion.joint import similarity_spread
+
+    size, whole = (300, 450), (450.0, 300.0)
+
+    def spread(count, noise, box=whole):
+        return similarity_spread(_noisy_matches(count, noise, box), 2, 0, size)[1]
+
+    base = spread(400, 0.5)
+    assert 0.01 < base < 0.1  # about 0.5 px / sqrt(400) x a few
+    assert spread(400, 1.0) == pytest.approx(2 * base, rel=0.15)  # twice the noise
+    assert spread(1600, 0.5) == pytest.approx(base / 2, rel=0.15)  # four times the matches
+    assert spread(400, 0.5, (100.0, 70.0)) > 3 * base  # bunched in a corner
+    unplaced = similarity_spread({}, 2, 0, size)
+    assert unplaced[0] == 0.0 and np.isnan(unplaced[1])

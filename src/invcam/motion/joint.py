@@ -65,6 +65,28 @@ def _rows(points: np.ndarray, column: int | None, width: int, sign: float
     return rows, const
 
 
+def _system(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
+            placed: np.ndarray, column: dict[int, int], width: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The stacked rows ``A`` ``(2N, width)`` and constants ``c`` ``(2N,)`` of every match
+    between placed images: the least-squares problem is ``A theta + c = 0``."""
+    rows, consts = [np.zeros((0, width))], [np.zeros(0)]
+    for (i, j), (pi, pj) in matches.items():
+        if placed[i] and placed[j]:
+            ri, ci = _rows(pi, column.get(i), width, 1.0)
+            rj, cj = _rows(pj, column.get(j), width, -1.0)
+            rows.append(ri + rj)
+            consts.append(ci + cj)
+    return np.concatenate(rows), np.concatenate(consts)
+
+
+def _unknowns(matches, count: int, reference: int) -> tuple[np.ndarray, dict[int, int]]:
+    """``(B,)`` placed images and the column of each placed non-reference image."""
+    placed = placed_images(list(matches), count, reference)
+    unknown = [i for i in range(count) if placed[i] and i != reference]
+    return placed, {i: 4 * k for k, i in enumerate(unknown)}
+
+
 def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
                        count: int, reference: int) -> tuple[np.ndarray, np.ndarray]:
     """The similarities mapping each image's pixel coords to the reference's.
@@ -78,26 +100,47 @@ def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarr
         ``(B, 3, 3)`` transforms (the identity for images no pair joins to the reference)
         and ``(B,)`` bool, True for the images that are placed.
     """
-    placed = placed_images(list(matches), count, reference)
-    unknown = [i for i in range(count) if placed[i] and i != reference]
-    column = {i: 4 * k for k, i in enumerate(unknown)}
+    placed, column = _unknowns(matches, count, reference)
     mats = np.repeat(np.eye(3)[None], count, axis=0)
-    if not unknown:
+    if not column:
         return mats, placed
-    width = 4 * len(unknown)
-    normal, rhs = np.zeros((width, width)), np.zeros(width)  # A^T A and A^T b, pair by pair
-    for (i, j), (pi, pj) in matches.items():
-        if not (placed[i] and placed[j]):
-            continue
-        ri, ci = _rows(pi, column.get(i), width, 1.0)
-        rj, cj = _rows(pj, column.get(j), width, -1.0)
-        normal += (ri + rj).T @ (ri + rj)
-        rhs -= (ri + rj).T @ (ci + cj)
-    params = np.linalg.lstsq(normal, rhs, rcond=None)[0]
-    for i in unknown:
-        a, b, tx, ty = params[column[i]:column[i] + 4]
+    lhs, const = _system(matches, placed, column, 4 * len(column))
+    params = np.linalg.lstsq(lhs.T @ lhs, -lhs.T @ const, rcond=None)[0]
+    for i, c in column.items():
+        a, b, tx, ty = params[c:c + 4]
         mats[i] = [[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]]
     return mats, placed
+
+
+def similarity_spread(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
+                      count: int, reference: int, size: tuple[int, int]) -> np.ndarray:
+    """How well the matches pin each image down: ``(B,)`` px, the median over a 7 x 9
+    grid of the frame ``size`` ``(H, W)`` of the standard deviation of where
+    :func:`solve_similarities` puts the pixel, from the least-squares covariance
+    ``sigma^2 (A^T A)^-1`` (sigma from the residuals). 0 for the reference, NaN for an
+    image that is not placed. It ignores biases common to the matches (e.g. defocus
+    that differs by depth), so the true error is often larger.
+    """
+    placed, column = _unknowns(matches, count, reference)
+    out = np.where(placed, 0.0, np.nan)
+    if not column:
+        return out
+    width = 4 * len(column)
+    lhs, const = _system(matches, placed, column, width)
+    normal = lhs.T @ lhs
+    params = np.linalg.lstsq(normal, -lhs.T @ const, rcond=None)[0]
+    resid = lhs @ params + const
+    cov = resid @ resid / max(len(resid) - width, 1) * np.linalg.pinv(normal)
+    h, w = size
+    ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7),
+                         np.linspace(0.05 * w, 0.95 * w, 9), indexing="ij")
+    x, y = xs.ravel(), ys.ravel()
+    one, zero = np.ones_like(x), np.zeros_like(x)
+    jac = np.stack([np.stack([x, -y, one, zero], 1), np.stack([y, x, zero, one], 1)], 1)
+    for i, c in column.items():
+        var = np.einsum("nij,jk,nik->n", jac, cov[c:c + 4, c:c + 4], jac)
+        out[i] = float(np.median(np.sqrt(np.maximum(var, 0.0))))
+    return out
 
 
 def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
@@ -120,6 +163,15 @@ def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float |
         with an image that grey features leave unplaced, since across a large focus
         difference their matches are less precise.
     """
+    matches = joint_matches(frames, exposures, reference, known, reach)
+    return solve_similarities(matches, len(frames), reference)
+
+
+def joint_matches(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
+                  reference: int, known: dict[tuple[int, int], Registration] | None = None,
+                  reach: int = REACH) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """The inlier matches :func:`joint_registration` solves from (same arguments), for
+    :func:`solve_similarities` and :func:`similarity_spread`."""
     known = known or {}
     pairs = nearby_pairs(len(frames), reach)
     matches = _pair_matches(frames, exposures, pairs, known, channels=False)
@@ -127,7 +179,7 @@ def joint_registration(frames: Sequence[np.ndarray], exposures: Sequence[float |
     if not placed.all():  # colour channels, only for pairs that could place an image
         missing = [(i, j) for i, j in pairs if not (placed[i] and placed[j])]
         matches.update(_pair_matches(frames, exposures, missing, known, channels=True))
-    return solve_similarities(matches, len(frames), reference)
+    return matches
 
 
 def _pair_matches(frames: Sequence[np.ndarray], exposures: Sequence[float | None],
