@@ -80,11 +80,17 @@ def _system(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
     return np.concatenate(rows), np.concatenate(consts)
 
 
-def _unknowns(matches, count: int, reference: int) -> tuple[np.ndarray, dict[int, int]]:
-    """``(B,)`` placed images and the column of each placed non-reference image."""
+def _least_squares(matches, count: int, reference: int) -> tuple:
+    """The joint problem solved: ``(B,)`` placed images, each placed non-reference image's
+    column, the rows ``A``, constants ``c`` and the parameters (None: nothing to solve)."""
     placed = placed_images(list(matches), count, reference)
     unknown = [i for i in range(count) if placed[i] and i != reference]
-    return placed, {i: 4 * k for k, i in enumerate(unknown)}
+    column = {i: 4 * k for k, i in enumerate(unknown)}
+    if not column:
+        return placed, column, None, None, None
+    lhs, const = _system(matches, placed, column, 4 * len(column))
+    params = np.linalg.lstsq(lhs.T @ lhs, -lhs.T @ const, rcond=None)[0]
+    return placed, column, lhs, const, params
 
 
 def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
@@ -100,12 +106,8 @@ def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarr
         ``(B, 3, 3)`` transforms (the identity for images no pair joins to the reference)
         and ``(B,)`` bool, True for the images that are placed.
     """
-    placed, column = _unknowns(matches, count, reference)
+    placed, column, _, _, params = _least_squares(matches, count, reference)
     mats = np.repeat(np.eye(3)[None], count, axis=0)
-    if not column:
-        return mats, placed
-    lhs, const = _system(matches, placed, column, 4 * len(column))
-    params = np.linalg.lstsq(lhs.T @ lhs, -lhs.T @ const, rcond=None)[0]
     for i, c in column.items():
         a, b, tx, ty = params[c:c + 4]
         mats[i] = [[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]]
@@ -121,16 +123,12 @@ def similarity_spread(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarra
     image that is not placed. It ignores biases common to the matches (e.g. defocus
     that differs by depth), so the true error is often larger.
     """
-    placed, column = _unknowns(matches, count, reference)
+    placed, column, lhs, const, params = _least_squares(matches, count, reference)
     out = np.where(placed, 0.0, np.nan)
     if not column:
         return out
-    width = 4 * len(column)
-    lhs, const = _system(matches, placed, column, width)
-    normal = lhs.T @ lhs
-    params = np.linalg.lstsq(normal, -lhs.T @ const, rcond=None)[0]
     resid = lhs @ params + const
-    cov = resid @ resid / max(len(resid) - width, 1) * np.linalg.pinv(normal)
+    cov = resid @ resid / max(len(resid) - len(params), 1) * np.linalg.pinv(lhs.T @ lhs)
     h, w = size
     ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7),
                          np.linspace(0.05 * w, 0.95 * w, 9), indexing="ij")
