@@ -19,14 +19,13 @@ import torch
 
 from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
 from invcam.io.stack import load_stack
+from invcam.motion.joint import frame_grid
 
 
 def grid_errors(model, images: list[dict]) -> list[np.ndarray]:
     """Per image, ``(63,)`` distances (px) between D's and the true reference position."""
     h, w = model.size
-    ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7), np.linspace(0.05 * w, 0.95 * w, 9),
-                         indexing="ij")
-    pix = np.stack([xs.ravel(), ys.ravel()], -1)
+    pix = frame_grid((h, w))
     out = []
     with torch.no_grad():
         p = model.normalize(torch.tensor(pix, dtype=torch.float32))[None]

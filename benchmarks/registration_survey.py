@@ -20,7 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from invcam.motion.joint import joint_matches, similarity_spread, solve_similarities
+from invcam.motion.joint import (
+    frame_grid,
+    joint_matches,
+    similarity_spread,
+    solve_similarities,
+)
 from invcam.synth import list_scenes, synthesize
 
 SCENES = ["studio", "window", "desk", "tree", "bars", "fence", "speculars", "text"]
@@ -29,10 +34,8 @@ SCENES = ["studio", "window", "desk", "tree", "bars", "fence", "speculars", "tex
 def start_errors(mats: np.ndarray, records: list[dict], size: tuple[int, int]) -> list[float]:
     """Per image, the median error (px) of the ``(B, 3, 3)`` image -> reference
     similarities ``mats`` (pixel-centre coordinates) against the true geometry."""
-    h, w = size
-    ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7), np.linspace(0.05 * w, 0.95 * w, 9),
-                         indexing="ij")
-    ref = np.c_[xs.ravel(), ys.ravel(), np.ones(xs.size)]
+    grid = frame_grid(size)
+    ref = np.c_[grid, np.ones(len(grid))]
     out = []
     for mat, rec in zip(mats, records, strict=True):
         to_shot = np.vstack([np.asarray(rec["from_reference"]), [0.0, 0.0, 1.0]])

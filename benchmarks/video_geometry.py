@@ -43,9 +43,9 @@ def placed(model, t: int, pix: np.ndarray) -> np.ndarray:
     return (q + 1) / 2 * np.array([w, h]) - 0.5
 
 
-def sample_points(clip: Path, size: tuple[int, int], motion: dict):
+def sample_points(clip: Path, size: tuple[int, int], motion: dict, centre: np.ndarray):
     """Reference pixels ``(N, 2)``, their parallax factors, and masks: off depth edges, on
-    the moving object."""
+    the moving object (``centre``: its centre in the reference frame)."""
     h, w = size
     depth = read_exr(clip / "gt" / "depth.exr")
     depth = depth[..., 0] if depth.ndim == 3 else depth
@@ -54,7 +54,6 @@ def sample_points(clip: Path, size: tuple[int, int], motion: dict):
     d = depth[ys.ravel(), xs.ravel()]
     gy, gx = np.gradient(np.log(np.maximum(depth, 1e-3)))
     edge = cv2.dilate((np.hypot(gx, gy) > 0.02).astype(np.uint8), np.ones((9, 9), np.uint8))
-    centre = np.array(motion["frames"][motion["reference"]]["object_center_xy"])
     dist = np.linalg.norm(ref - centre, axis=1)
     radius = motion["object"]["radius_px"]
     parallax = np.minimum(0.5 + 0.5 * motion["d_mid_m"] / d, 2.5)
@@ -76,9 +75,9 @@ def main() -> None:
     motion = json.loads(truth.read_text())
     model = load_model(args.model, args.start)
     h, w = model.size
-    ref, parallax, off, on_object = sample_points(args.clip, (h, w), motion)
-    centre = np.array([(w - 1) / 2, (h - 1) / 2])
     obj_ref = np.array(motion["frames"][motion["reference"]]["object_center_xy"])
+    ref, parallax, off, on_object = sample_points(args.clip, (h, w), motion, obj_ref)
+    centre = np.array([(w - 1) / 2, (h - 1) / 2])
     print("| frame | static scene: median / p90 px | moving object: median px |")
     print("|---|---|---|")
     for t, f in enumerate(motion["frames"]):

@@ -43,7 +43,7 @@ import numpy as np
 
 from invcam.motion.ecc import to_opencv
 from invcam.motion.exposure import normalize_pair
-from invcam.motion.flow import FlowPair, consistent_flow
+from invcam.motion.flow import FlowPair, consistent_flow, target_grid
 
 WORK_SIDE = 480
 """Frames are compared at most this many pixels along their longer side: defocus, and the
@@ -184,9 +184,7 @@ def _differences(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
     warped = _warp_to(a, step, (h, w))
     pair = consistent_flow(warped, b, t_a, t_b)
     a_n, b_n, _ = normalize_pair(warped, b, t_a, t_b)
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    b_back = cv2.remap(b_n.astype(np.float32), gx + pair.flow[..., 0],
-                       gy + pair.flow[..., 1], cv2.INTER_LINEAR)
+    b_back = cv2.remap(b_n.astype(np.float32), *target_grid(pair.flow), cv2.INTER_LINEAR)
     a_f = a_n.astype(np.float32)
     return pair, a_f, np.abs(a_f - b_n), np.abs(a_f - b_back)
 

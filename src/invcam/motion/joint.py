@@ -114,6 +114,15 @@ def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarr
     return mats, placed
 
 
+def frame_grid(size: tuple[int, int]) -> np.ndarray:
+    """``(63, 2)`` pixel coordinates ``(x, y)``: a 7 x 9 grid over 5-95 % of a frame of
+    ``size`` ``(H, W)``, rows first; where registrations are compared."""
+    h, w = size
+    ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7),
+                         np.linspace(0.05 * w, 0.95 * w, 9), indexing="ij")
+    return np.stack([xs.ravel(), ys.ravel()], axis=1)
+
+
 def similarity_spread(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
                       count: int, reference: int, size: tuple[int, int]) -> np.ndarray:
     """How well the matches pin each image down: ``(B,)`` px, the median over a 7 x 9
@@ -129,10 +138,7 @@ def similarity_spread(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarra
         return out
     resid = lhs @ params + const
     cov = resid @ resid / max(len(resid) - len(params), 1) * np.linalg.pinv(lhs.T @ lhs)
-    h, w = size
-    ys, xs = np.meshgrid(np.linspace(0.05 * h, 0.95 * h, 7),
-                         np.linspace(0.05 * w, 0.95 * w, 9), indexing="ij")
-    x, y = xs.ravel(), ys.ravel()
+    x, y = frame_grid(size).T
     one, zero = np.ones_like(x), np.zeros_like(x)
     jac = np.stack([np.stack([x, -y, one, zero], 1), np.stack([y, x, zero, one], 1)], 1)
     for i, c in column.items():
