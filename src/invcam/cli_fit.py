@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import sys
 from pathlib import Path
@@ -120,6 +121,11 @@ def _motion(args, stack, reference: int, cfg):
     if decision is not None:
         print(f"invcam: {decision.describe()}", file=sys.stderr)
         record["motion_decision"] = decision.to_dict()
+    if prior.registered is not None:
+        record["registered"] = prior.registered.tolist()
+    if prior.spread is not None:  # px; None where not placed
+        record["registration_spread_px"] = [round(v, 4) if math.isfinite(v) else None
+                                            for v in prior.spread.tolist()]
     if dynamic:
         print(f"invcam: moving scene: optical flow over {len(stack.images)} frames",
               file=sys.stderr)

@@ -165,6 +165,11 @@ class OptimConfig:
     registration placed is held there; it is learned (``lr_similarity``) afterwards.
     Early on the atlas and PSFs are coarse, and a registered image's similarity moves
     to a point off the truth that it does not leave (static stacks only)."""
+    similarity_hold_spread: float = 0.06
+    """Only registered images pinned at least this tightly are held (``similarity_hold``):
+    the spread in pixels of where their feature matches put them
+    (:func:`~invcam.motion.joint.similarity_spread`; 1e9 holds every registered image).
+    A loosely pinned image can start a pixel off and must be free to move from the start."""
     lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
     lr_blur_envelope: float = 1e-2
@@ -293,7 +298,8 @@ def config_to_dict(cfg: FitConfig) -> dict:
 # how older files were fitted (a missing field must not switch on a newer behaviour).
 _LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0, "blur_envelope": 0.0},
            "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0},
-           "optim": {"lr_similarity": 1e-3, "similarity_hold": 0.0}}
+           "optim": {"lr_similarity": 1e-3, "similarity_hold": 0.0,
+                     "similarity_hold_spread": 1e9}}
 
 
 def config_from_dict(data: dict) -> FitConfig:

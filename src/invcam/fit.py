@@ -159,6 +159,18 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
                      final_state=final)
 
 
+def held_images(optim: OptimConfig, prior: MotionPrior | None) -> torch.Tensor | None:
+    """``(B,)`` bool, the images whose similarity ``OptimConfig.similarity_hold`` keeps at
+    their registration (placed, and pinned within ``similarity_hold_spread`` px where the
+    prior measured it), or None when no image is held."""
+    if optim.similarity_hold <= 0 or prior is None or prior.registered is None:
+        return None
+    held = prior.registered.clone()
+    if prior.spread is not None:
+        held &= prior.spread.to(held.device) <= optim.similarity_hold_spread  # NaN: False
+    return held if bool(held.any()) else None
+
+
 def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures, reference: int,
            prior: MotionPrior | None, resume: dict | None) -> _Loop:
     """The loop's starting state: a fresh model, or the one in ``resume`` (whose atlas
@@ -180,8 +192,9 @@ def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures,
     loop = _Loop(model, opt, cfg, flat, gen, history, _Budget(cfg.optim, it, elapsed), prior)
     if resume is not None:
         loop.x_range = tuple(resume["x_range"])
-    if cfg.optim.similarity_hold > 0 and prior is not None and prior.registered is not None:
-        loop.held = model.deformation.similarity.detach().clone()
+    loop.held = held_images(cfg.optim, prior)
+    if loop.held is not None:
+        loop.held_at = model.deformation.similarity.detach().clone()
     loop.last_good = make_state(model, opt, cfg, it, elapsed, history, gen)
     return loop
 
@@ -201,6 +214,7 @@ class _Loop:
     last_good: dict | None = None
     x_range: tuple[float, float] = (-12.0, 12.0)
     held: torch.Tensor | None = None
+    held_at: torch.Tensor | None = None
 
     def step(self) -> dict:
         """One iteration: sample, render, loss (Eq. 14), Adam step."""
@@ -229,14 +243,13 @@ class _Loop:
         return {"loss": loss.item(), **terms, "psnr": psnr_from_mse(terms["color"]), "lr": factor}
 
     def _hold(self, progress: float) -> None:
-        """Put registered images' similarities back at their registration while
+        """Put the held images' similarities back at their registration while
         ``progress`` is below ``OptimConfig.similarity_hold`` (Adam's moments still
         follow their gradients, so learning resumes smoothly)."""
         if self.held is None or progress >= self.cfg.optim.similarity_hold:
             return
-        placed = self.prior.registered
         with torch.no_grad():
-            self.model.deformation.similarity[placed] = self.held[placed]
+            self.model.deformation.similarity[self.held] = self.held_at[self.held]
 
     def run(self, on_checkpoint, every_s: float, on_step) -> bool:
         """Iterate until the budget is spent; returns True if interrupted by Ctrl-C."""

@@ -37,6 +37,9 @@ class MotionPrior:
         registered: ``(B,)`` bool, whether a trusted registration placed image i (its
             similarity then learns at ``lr_similarity``, else at
             ``lr_similarity_unregistered``), or None (all placed).
+        spread: ``(B,)`` float32 px, how tightly the feature matches pin each placed
+            image (:func:`~invcam.motion.joint.similarity_spread`; NaN where not placed),
+            or None (not measured).
     """
 
     transforms: torch.Tensor | None = None
@@ -46,6 +49,7 @@ class MotionPrior:
     valid: torch.Tensor | None = None
     correspondence: torch.Tensor | None = None
     registered: torch.Tensor | None = None
+    spread: torch.Tensor | None = None
 
     def to(self, device: torch.device) -> MotionPrior:
         """A copy whose tensors are on ``device`` (the fit samples flows where the model is)."""

@@ -117,3 +117,45 @@ def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
     moved = model.deformation.similarity_params().detach().abs().amax(dim=1)
     assert moved[0] > 0  # unplaced: learned either way
     assert (moved[2] == 0) == (hold == 1.0)  # placed: held for the whole fit, or learned
+
+
+def test_only_tightly_pinned_images_are_held():
+    """``similarity_hold_spread``: an image whose matches pin it loosely (large spread) or
+    that no registration placed (NaN) is free from the start; a tight one is held."""
+    import dataclasses
+
+    from invcam.fit import held_images
+    from invcam.fit_terms import MotionPrior
+
+    optim = dataclasses.replace(preset("fast").optim, similarity_hold=0.3,
+                                similarity_hold_spread=0.06)
+    prior = MotionPrior(registered=torch.tensor([False, True, True, True]),
+                        spread=torch.tensor([float("nan"), 0.0, 0.05, 0.2]))
+    assert held_images(optim, prior).tolist() == [False, True, True, False]
+    assert held_images(optim, dataclasses.replace(prior, spread=None)).tolist() == \
+        [False, True, True, True]  # not measured: every placed image
+    assert held_images(dataclasses.replace(optim, similarity_hold=0.0), prior) is None
+    loose = MotionPrior(registered=torch.tensor([True, False]), spread=torch.tensor([0.3, 0.0]))
+    assert held_images(optim, loose) is None  # the reference alone: nothing to hold
+
+
+def test_a_loosely_pinned_image_learns_while_a_tight_one_is_held():
+    """Through the fit: with the hold on for the whole fit, image 0 (spread 0.02 px) keeps
+    its registration and image 2 (0.2 px) learns its place."""
+    import dataclasses
+
+    from invcam.fit_terms import MotionPrior
+
+    rad = _scene()
+    images = torch.from_numpy(np.stack([_capture(_shift(rad, 0.6, -0.4), 0.5),
+                                        _capture(rad, 0.25),
+                                        _capture(_shift(rad, -0.3, 0.2), 1 / 16)])
+                              .astype(np.float32))
+    cfg = replace_budget(preset("fast"), 40, None)
+    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(
+        cfg.optim, similarity_hold=1.0, similarity_hold_spread=0.06))
+    prior = MotionPrior(registered=torch.tensor([True, True, True]),
+                        spread=torch.tensor([0.02, 0.0, 0.2]))
+    model = fit(images, [0.5, 0.25, 1 / 16], cfg, reference=1, prior=prior).model
+    moved = model.deformation.similarity_params().detach().abs().amax(dim=1)
+    assert moved[0] == 0 and moved[2] > 0

@@ -122,6 +122,8 @@ def test_plan_motion_starts_an_image_without_trusted_matches_at_the_identity(mon
     prior, _, decision = plan_motion(stack, 1, "static", preset("fast"))
     assert decision is None
     assert prior.registered.tolist() == [False, True, True]  # image 0 learns its own place
+    spread = prior.spread.tolist()  # how tightly each is pinned: NaN where not placed
+    assert np.isnan(spread[0]) and spread[1] == 0.0 and 0.0 < spread[2] < 0.2
 
 
 

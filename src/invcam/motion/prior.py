@@ -14,7 +14,7 @@ from invcam.fit_terms import MotionPrior
 from invcam.motion.chain import chained_correspondence
 from invcam.motion.decide import MotionDecision, detect_motion
 from invcam.motion.flow import FlowPair, adjacent_flows
-from invcam.motion.joint import joint_registration
+from invcam.motion.joint import joint_matches, similarity_spread, solve_similarities
 from invcam.motion.register import (
     adjacent_registrations,
     adjacent_steps,
@@ -130,23 +130,38 @@ def fill_untrusted(steps: np.ndarray, trusted: np.ndarray) -> np.ndarray:
     return out
 
 
-def static_prior(mats: np.ndarray, size: tuple[int, int],
-                 registered: np.ndarray) -> MotionPrior:
+def static_prior(mats: np.ndarray, size: tuple[int, int], registered: np.ndarray,
+                 spread: np.ndarray | None = None) -> MotionPrior:
     """The prior of a static stack from its images' registrations to the reference
     ``mats`` ``(B, 3, 3)`` (:func:`~invcam.motion.joint.joint_registration`): D's fixed
     base (D's similarity refines it, at ``OptimConfig.lr_similarity``), and an atlas domain
     covering every view when the camera moved (:func:`camera_moved`). Images not
     ``registered`` ``(B,)`` bool start at the identity and their similarity learns faster
-    (``OptimConfig.lr_similarity_unregistered``)."""
+    (``OptimConfig.lr_similarity_unregistered``). ``spread`` ``(B,)`` px: how tightly
+    each is pinned (:func:`~invcam.motion.joint.similarity_spread`), for
+    ``OptimConfig.similarity_hold_spread``."""
     registered = np.asarray(registered, bool)
     mats = np.where(registered[:, None, None], mats, np.eye(3))
     flags = torch.from_numpy(registered)
+    pinned = None if spread is None else torch.as_tensor(spread, dtype=torch.float32)
     if np.allclose(mats, np.eye(3)):
-        return MotionPrior(registered=flags)
+        return MotionPrior(registered=flags, spread=pinned)
     bounds = normalized_bounds(union_bounds(mats, size), size) if camera_moved(mats, size) \
         else None
     return MotionPrior(transforms=normalized_transforms(mats, size), bounds=bounds,
-                       registered=flags)
+                       registered=flags, spread=pinned)
+
+
+def registered_prior(stack, reference: int, known=None) -> MotionPrior:
+    """:func:`static_prior` of a stack (``raw`` frames) from the joint registration of its
+    images (:mod:`invcam.motion.joint`), with each image's spread; ``known``: pair
+    registrations already made."""
+    frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
+    matches = joint_matches(frames, exposures, reference, known)
+    mats, placed = solve_similarities(matches, len(frames), reference)
+    size = tuple(stack.size)
+    spread = similarity_spread(matches, len(frames), reference, size)
+    return static_prior(mats, size, placed, spread)
 
 
 def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | None = None,
@@ -166,8 +181,7 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
     """
     frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
     if mode == "static":
-        mats, placed = joint_registration(frames, exposures, reference)
-        return static_prior(mats, tuple(stack.size), placed), cfg, None
+        return registered_prior(stack, reference), cfg, None
     # Only feature matches with RANSAC are trusted: an ECC warp between frames that share
     # little (one mostly clipped) can be far off. Motion is not judged from an untrusted
     # step, a static fit places its images without it, and a moving one fills it in.
@@ -180,8 +194,7 @@ def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | 
         mode = decision.mode
     if mode == "static":
         known = {(t, t + 1): r for t, r in enumerate(regs)}
-        mats, placed = joint_registration(frames, exposures, reference, known)
-        return static_prior(mats, tuple(stack.size), placed), cfg, decision
+        return registered_prior(stack, reference, known), cfg, decision
     cfg = moving_config(cfg, flow, rigidity)
     prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0,
                            steps=fill_untrusted(steps, np.asarray(trusted)))
@@ -209,4 +222,4 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
 
 
 __all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms",
-           "plan_motion", "static_prior"]
+           "plan_motion", "registered_prior", "static_prior"]
