@@ -160,11 +160,12 @@ class OptimConfig:
     """Learning rate of the similarity of an image that no trusted registration placed
     (too few feature matches: it starts at the identity, and focus breathing and shake
     put it pixels off); the fit finds its geometry."""
-    similarity_hold: float = 0.0
+    similarity_hold: float = 0.3
     """Fraction of the fit during which the similarity of each image that a trusted
-    registration placed is held there; it is learned (``lr_similarity``) afterwards.
-    Early on the atlas and PSFs are coarse, and a registered image's similarity moves
-    to a point off the truth that it does not leave (static stacks only)."""
+    registration pinned tightly (``similarity_hold_spread``) is held there; it is learned
+    (``lr_similarity``) afterwards. Early on the atlas and PSFs are coarse, and a
+    registered image's similarity moves to a point off the truth that it does not leave
+    (static stacks only; 0: never held)."""
     similarity_hold_spread: float = 0.06
     """Only registered images pinned at least this tightly are held (``similarity_hold``):
     the spread in pixels of where their feature matches put them
