@@ -43,8 +43,9 @@ def _cmd_synth(args: argparse.Namespace) -> None:
     size = _parse_size(args.size) if args.size else None
     if args.video:
         out = _synth_video(args, size)
-    elif args.frames is not None or args.motion is not None:
-        flag = "--frames" if args.frames is not None else "--motion"
+    elif args.frames is not None or args.motion is not None or args.all_in_focus:
+        flag = "--frames" if args.frames is not None else \
+            "--motion" if args.motion is not None else "--all-in-focus"
         raise InvcamError(f"{flag} needs --video (it sets up a synthetic video)")
     else:
         out = write_synth(
@@ -68,6 +69,7 @@ def _synth_video(args: argparse.Namespace, size: tuple[int, int] | None):
         args.out, scene=args.scene, size=size,
         frames=30 if args.frames is None else args.frames, seed=args.seed,
         motion=args.motion or "pan", force=args.force, preview=args.preview,
+        all_in_focus=args.all_in_focus,
     )
 
 
@@ -107,10 +109,13 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
                         "object, a focus sweep and a short/middle/long exposure cycle")
     p.add_argument("--frames", type=cli_args.count, default=None,
                    help="number of video frames, at least 2 (with --video; default: 30)")
-    p.add_argument("--motion", default=None, metavar="{pan,translate,static,object}",
+    p.add_argument("--motion", default=None, metavar="{pan,translate,static,object,slide}",
                    help="video motion (with --video; default: pan): pan with zoom, parallax "
                         "and a moving object; translate: the whole image shifts 2 px right, "
-                        "1 px down per frame; static: nothing moves; object: only the object")
+                        "1 px down per frame; static: nothing moves; object: only the object; "
+                        "slide: translate and the object")
+    p.add_argument("--all-in-focus", action="store_true",
+                   help="with --video: every frame in focus (no focus sweep)")
     p.add_argument("--preview", action="store_true", help="also write OUT/preview.png")
     p.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     p.add_argument("--list", action="store_true", help="list the scenes and exit")

@@ -241,6 +241,7 @@ def test_bad_arguments_raise_one_line(kwargs, match):
     (["--video", "--size", "20x30"], "too small"),
     (["--video", "--size", "47x64"], "must be even"),
     (["--frames", "4"], "--frames needs --video"),
+    (["--all-in-focus"], "--all-in-focus needs --video"),
     (["--video", "--layout", "all"], "cannot be combined"),
     (["--video", "--bits", "16"], "8-bit"),
 ])
@@ -255,3 +256,24 @@ def test_static_motion_keeps_every_frame_identical():
     res = synthesize_video("demo", SMALL, frames=4, seed=0, motion="static")
     assert all(np.array_equal(r, res.radiance[0]) for r in res.radiance)
     assert res.plan.object_centres() is None
+
+
+def test_slide_moves_the_camera_as_translate_and_the_object_as_object(tmp_path):
+    """``slide``: the camera's shifts are translate's, the object's path is object's, so
+    the object moves against a background that moves too; ``--all-in-focus`` is recorded."""
+    size = (96, 128)
+    slide, translate, obj = (synthesize_video("demo", size, frames=6, seed=1, motion=m)
+                             for m in ("slide", "translate", "object"))
+    np.testing.assert_array_equal(slide.plan.shifts, translate.plan.shifts)
+    np.testing.assert_array_equal(slide.plan.object_path, obj.plan.object_path)
+    assert np.abs(slide.plan.shifts).max() >= 4
+    centres = slide.plan.object_centres()
+    drift = centres - centres[slide.reference] - slide.plan.shifts
+    assert np.linalg.norm(drift[-1]) > 5  # it moves relative to the background
+    out = tmp_path / "clip"
+    assert main(["synth", str(out), "--video", "--frames", "4", "--size", "48x64",
+                 "--motion", "slide", "--all-in-focus"]) == 0
+    scene = json.loads((out / "gt" / "scene.json").read_text())
+    assert scene["motion"] == "slide" and scene["all_in_focus"] is True
+    assert all("focus_distance" not in e
+               for e in json.loads((out / "stack.json").read_text())["images"])

@@ -15,10 +15,12 @@ more than far ones and the sky moves half as much as the middle plane; over the 
 view travels 16 % of the width sideways, bobs 3 % of the height and zooms in by 4 %.
 ``"translate"`` shifts the whole image 2 px right and 1 px down per frame (parallax 1, no
 zoom, no object); ``"static"`` moves nothing; ``"object"`` keeps the camera still and moves
-only the object (the ``dynamic`` stack layout). The object, a textured disc of radius 13 %
-of the height at the depth halfway (in diopters) between the near and middle focus,
-crosses the view left to right (20 % to 80 % of the width) on a shallow arc in the upper
-middle, and is carried by the camera motion at its own depth's parallax as well.
+only the object (the ``dynamic`` stack layout); ``"slide"`` is ``"translate"`` with the
+object of ``"object"`` moving as well (a camera drifting slowly while a thing moves).
+The object, a textured disc of radius 13 % of the height at the depth halfway (in
+diopters) between the near and middle focus, crosses the view left to right (20 % to 80 %
+of the width) on a shallow arc in the upper middle, and is carried by the camera motion
+at its own depth's parallax as well.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 
 from invcam.errors import InvcamError
 
-MOTIONS = ("pan", "translate", "static", "object")
+MOTIONS = ("pan", "translate", "static", "object", "slide")
 OBJECT_SPAN = 0.1
 """Fraction of the width the object crosses in ``"object"`` motion (the dynamic layout)."""
 PAN_BASE = 0.5  # parallax of infinitely far surfaces under "pan"
@@ -162,13 +164,13 @@ def plan_motion(kind: str, frames: int, size: tuple[int, int], d_mid: float,
     shifts, zooms = np.zeros((frames, 2)), np.ones(frames)
     if kind == "pan":
         shifts, zooms = _pan_path(frames, size)
-    elif kind == "translate":
+    elif kind in ("translate", "slide"):
         _check_translate(frames, size, step, ref)
         shifts = (np.arange(frames)[:, None] - ref) * np.asarray(step, dtype=np.float64)[None, :]
     path = None
     if kind == "pan":
         path = _object_path(frames, size)
-    elif kind == "object":  # small object motion, as in the paper's Fig. 6
+    elif kind in ("object", "slide"):  # small object motion, as in the paper's Fig. 6
         path = _object_path(frames, size, OBJECT_SPAN)
     return MotionPlan(kind, size, ref, shifts - shifts[ref], zooms / zooms[ref], path,
                       float(object_depth), OBJECT_RADIUS * size[0], float(d_mid))
