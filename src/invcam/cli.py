@@ -43,9 +43,10 @@ def _cmd_synth(args: argparse.Namespace) -> None:
     size = _parse_size(args.size) if args.size else None
     if args.video:
         out = _synth_video(args, size)
-    elif args.frames is not None or args.motion is not None or args.all_in_focus:
-        flag = "--frames" if args.frames is not None else \
-            "--motion" if args.motion is not None else "--all-in-focus"
+    elif video_only := [f for f, v in (("--frames", args.frames), ("--motion", args.motion),
+                                       ("--all-in-focus", args.all_in_focus),
+                                       ("--stops", args.stops)) if v]:
+        flag = video_only[0]
         raise InvcamError(f"{flag} needs --video (it sets up a synthetic video)")
     else:
         out = write_synth(
@@ -69,7 +70,7 @@ def _synth_video(args: argparse.Namespace, size: tuple[int, int] | None):
         args.out, scene=args.scene, size=size,
         frames=30 if args.frames is None else args.frames, seed=args.seed,
         motion=args.motion or "pan", force=args.force, preview=args.preview,
-        all_in_focus=args.all_in_focus,
+        all_in_focus=args.all_in_focus, stops=args.stops,
     )
 
 
@@ -116,6 +117,9 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
                         "slide: translate and the object")
     p.add_argument("--all-in-focus", action="store_true",
                    help="with --video: every frame in focus (no focus sweep)")
+    p.add_argument("--stops", type=cli_args.spacing, default=None, metavar="EV",
+                   help="with --video: EV between the short, middle and long exposures "
+                        "(default: the scene's own bracket spacing, 2 or 3)")
     p.add_argument("--preview", action="store_true", help="also write OUT/preview.png")
     p.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     p.add_argument("--list", action="store_true", help="list the scenes and exit")

@@ -56,6 +56,7 @@ weight = _number(float, 0.0, 1e6, what="a finite weight, 0 or more")
 index = _number(int, 0, None, what="an image index (0 or more)")
 count = _number(int, 1, 10_000, what="a whole number, 1 to 10000")
 stops = _number(float, -64.0, 64.0, what="a number of stops between -64 and 64")
+spacing = _number(float, 0.0, 8.0, low_open=True, what="a spacing in stops, above 0 and at most 8")
 scale = _number(float, 0.0, 1.0, low_open=True, what="a scale above 0 and at most 1")
 exposure = _number(float, 0.0, 1e5, low_open=True, what="an exposure time in seconds, above 0")
 

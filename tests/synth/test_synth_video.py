@@ -242,6 +242,8 @@ def test_bad_arguments_raise_one_line(kwargs, match):
     (["--video", "--size", "47x64"], "must be even"),
     (["--frames", "4"], "--frames needs --video"),
     (["--all-in-focus"], "--all-in-focus needs --video"),
+    (["--stops", "3"], "--stops needs --video"),
+    (["--video", "--stops", "0"], "spacing in stops"),
     (["--video", "--layout", "all"], "cannot be combined"),
     (["--video", "--bits", "16"], "8-bit"),
 ])
@@ -275,5 +277,21 @@ def test_slide_moves_the_camera_as_translate_and_the_object_as_object(tmp_path):
                  "--motion", "slide", "--all-in-focus"]) == 0
     scene = json.loads((out / "gt" / "scene.json").read_text())
     assert scene["motion"] == "slide" and scene["all_in_focus"] is True
+    assert scene["exposure_stops"] == 2.0  # demo's own bracket spacing
     assert all("focus_distance" not in e
                for e in json.loads((out / "stack.json").read_text())["images"])
+
+
+def test_a_clip_s_exposure_cycle_follows_the_scene_s_bracket_unless_told():
+    """The short exposure of a bars clip (3-stop scene) sees its sky as its still bracket
+    does; ``--stops`` sets the spacing."""
+    own = synthesize_video("bars", (96, 144), frames=3, seed=0, motion="static",
+                           all_in_focus=True)
+    assert own.meta["exposure_stops"] == 3.0
+    np.testing.assert_allclose(own.exposures[2] / own.exposures[0], 64.0)
+    two = synthesize_video("bars", (96, 144), frames=3, seed=0, motion="static",
+                           exposure_cycle_stops=2.0, all_in_focus=True)
+    np.testing.assert_allclose(two.exposures[2] / two.exposures[0], 16.0)
+    sky = own.radiance[0] @ LUMA > np.quantile(own.radiance[0] @ LUMA, 0.95)
+    clipped = [np.mean(r.frames[0][sky].max(axis=1) >= 255) for r in (own, two)]
+    assert clipped[0] < 0.2 < clipped[1]

@@ -75,9 +75,10 @@ def frame_blur(size: tuple[int, int]) -> float:
     return max(3.0, BLUR_AT_PAPER_SIZE * math.hypot(*size) / math.hypot(600, 900))
 
 
-def check_video_args(scene: str, size, frames: int, seed: int, stops: float, bits: int,
+def check_video_args(scene: str, size, frames: int, seed: int, stops: float | None, bits: int,
                      crf: str | None) -> tuple[SceneSpec, tuple[int, int], str]:
-    """Validate the user's choices; returns the spec, the frame size and the curve's name."""
+    """Validate the user's choices (``stops`` None: the scene's own); returns the spec, the
+    frame size and the curve's name."""
     spec = get_spec(scene)
     size = check_size(VIDEO_SIZE if size is None else size, spec)
     check_video_size(size)
@@ -85,7 +86,8 @@ def check_video_args(scene: str, size, frames: int, seed: int, stops: float, bit
         raise InvcamError(f"frames must be an integer of at least 2, not {frames!r}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvcamError(f"seed must be a non-negative integer, not {seed!r}")
-    if not (isinstance(stops, (int, float)) and math.isfinite(stops) and 0 < stops <= 8):
+    if stops is not None and not (isinstance(stops, (int, float)) and math.isfinite(stops)
+                                  and 0 < stops <= 8):
         raise InvcamError(f"exposure cycle stops must be in (0, 8], not {stops!r}")
     if bits not in (8, 16):
         raise InvcamError(f"bits must be 8 or 16, not {bits}")
@@ -161,17 +163,21 @@ def _setup(spec: SceneSpec, size: tuple[int, int], frames: int, seeds: list, mot
 
 def synthesize_video(scene: str = "demo", size: tuple[int, int] | None = VIDEO_SIZE,
                      frames: int = 30, seed: int = 0, motion: str = "pan",
-                     exposure_cycle_stops: float = 2.0, noise: bool = True,
+                     exposure_cycle_stops: float | None = None, noise: bool = True,
                      crf: str | None = None, bits: int = 8,
                      all_in_focus: bool = False) -> VideoResult:
     """Simulate a clip of ``scene``; deterministic for a ``seed``.
 
     ``size`` is ``(H, W)`` (None: 270 x 480); ``motion`` one of pan, translate, static,
-    object; exposures cycle short, middle, long, ``exposure_cycle_stops`` EV apart; focus
-    sweeps near to far unless ``all_in_focus``. Raises InvcamError for bad arguments.
+    object, slide; exposures cycle short, middle, long, ``exposure_cycle_stops`` EV apart
+    (None: the scene's own bracket spacing, ``SceneSpec.stops``, so that the short
+    exposure sees its bright regions as a still bracket does); focus sweeps near to far
+    unless ``all_in_focus``. Raises InvcamError for bad arguments.
     """
     spec, size, curve = check_video_args(scene, size, frames, seed, exposure_cycle_stops,
                                          bits, crf)
+    if exposure_cycle_stops is None:
+        exposure_cycle_stops = spec.stops
     scene_ss, object_ss, noise_ss = np.random.SeedSequence(seed).spawn(3)
     plan, world, camera, meta = _setup(spec, size, frames, [scene_ss, object_ss], motion,
                                        exposure_cycle_stops, curve, noise)

@@ -146,10 +146,11 @@ def write_video_result(folder: Path, result: VideoResult, preview: bool = False)
 def write_video_synth(out: str | os.PathLike, scene: str = "demo",
                       size: tuple[int, int] | None = None, frames: int = 30, seed: int = 0,
                       motion: str = "pan", force: bool = False, preview: bool = False,
-                      all_in_focus: bool = False) -> Path:
+                      all_in_focus: bool = False, stops: float | None = None) -> Path:
     """Synthesize a clip with ground truth into folder ``out`` and return its path.
 
-    ``size`` None is 270 x 480; ``all_in_focus``: no focus sweep. Raises InvcamError for
+    ``size`` None is 270 x 480; ``all_in_focus``: no focus sweep; ``stops``: the exposure
+    cycle's spacing in EV (None: the scene's own). Raises InvcamError for
     a bad scene, size, frame count or motion, or a non-empty ``out`` without ``force``;
     nothing is left under ``out`` then.
     """
@@ -157,7 +158,7 @@ def write_video_synth(out: str | os.PathLike, scene: str = "demo",
         raise InvcamError(f"size {size[0]}x{size[1]}: video sides must be even (the MP4 copy "
                           "of the clip would be padded and no longer match the ground truth)")
     prepare_out_dir(out, force)
-    result = synthesize_video(scene, size or VIDEO_SIZE, frames, seed, motion,
+    result = synthesize_video(scene, size or VIDEO_SIZE, frames, seed, motion, stops,
                               all_in_focus=all_in_focus)
     with staged_dir(out, force) as stage:
         write_video_result(stage, result, preview)
