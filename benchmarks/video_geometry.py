@@ -56,7 +56,8 @@ def sample_points(clip: Path, size: tuple[int, int], motion: dict, centre: np.nd
     edge = cv2.dilate((np.hypot(gx, gy) > 0.02).astype(np.uint8), np.ones((9, 9), np.uint8))
     dist = np.linalg.norm(ref - centre, axis=1)
     radius = motion["object"]["radius_px"]
-    parallax = np.minimum(0.5 + 0.5 * motion["d_mid_m"] / d, 2.5)
+    parallax = np.minimum(0.5 + 0.5 * motion["d_mid_m"] / d, 2.5) if motion["motion"] == "pan" \
+        else np.ones_like(d)  # the other kinds move every depth alike
     return ref, parallax, edge.astype(bool)[ys.ravel(), xs.ravel()] | (dist < radius + 3), \
         dist < radius - 3
 

@@ -308,3 +308,20 @@ def test_load_input_errors_and_is_video(clip, tmp_path):
 
 
 # --- write_video -------------------------------------------------------------------------
+
+
+def test_a_moving_clip_s_exposure_cycle_is_checked_between_neighbouring_frames(tmp_path):
+    """Brightness is compared between frames nearest in time: the last short frame against
+    the first middle one (8 frames apart, the view moved 16 px) read -0.5 stops where +3
+    were given, and every exposure time of the clip was thrown away."""
+    from invcam.io.stack_checks import compared_pairs, exposure_disagreements, measured_stops
+    from invcam.io.video import load_input
+    from invcam.synth.video_output import write_video_synth
+
+    assert compared_pairs([1, 2, 4, 1, 2, 4]) == [(0, 3), (1, 4), (2, 5), (0, 1), (1, 2)]
+    assert compared_pairs([4.0, None, 1.0]) == [(2, 0)]
+    clip = write_video_synth(tmp_path / "clip", scene="window", size=(120, 180), frames=12,
+                             motion="slide", all_in_focus=True)
+    stack, _ = load_input(clip)
+    assert measured_stops(stack.raw[9], stack.raw[1]) < 0.0  # far apart: not comparable
+    assert exposure_disagreements(stack) == []

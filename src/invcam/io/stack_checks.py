@@ -93,13 +93,30 @@ def measured_stops(a: np.ndarray, b: np.ndarray) -> float | None:
     return float(np.log2(np.median(lb[both] / np.maximum(la[both], 1e-8))))
 
 
+def compared_pairs(times: list[float | None]) -> list[tuple[int, int]]:
+    """The image pairs ``(a, b)`` whose brightness is compared, ``times[a] <= times[b]``:
+    images of equal time one after another in order, and between each exposure time and
+    the next longer one the two images nearest in order (in a video whose exposure
+    cycles, neighbouring frames: frames far apart show different content where the
+    camera or the scene moved)."""
+    levels: dict[float, list[int]] = {}
+    for i, t in enumerate(times):
+        if t is not None:
+            levels.setdefault(t, []).append(i)
+    order = sorted(levels)
+    pairs = [p for t in order for p in zip(levels[t][:-1], levels[t][1:], strict=True)]
+    for short, long in zip(order[:-1], order[1:], strict=True):
+        pairs.append(min(((a, b) for a in levels[short] for b in levels[long]),
+                         key=lambda ab: (abs(ab[0] - ab[1]), ab)))
+    return pairs
+
+
 def exposure_disagreements(stack: Stack) -> list[str]:
-    """One line per pair of images (adjacent in known exposure time) whose brightness
+    """One line per compared pair of images (:func:`compared_pairs`) whose brightness
     ratio contradicts their times (``TOLERANCE_STOPS``, ``RATIO_RANGE``)."""
-    known = sorted((im.exposure, i) for i, im in enumerate(stack.images)
-                   if im.exposure is not None)
     lines = []
-    for (t_a, a), (t_b, b) in zip(known[:-1], known[1:], strict=True):
+    for a, b in compared_pairs([im.exposure for im in stack.images]):
+        t_a, t_b = stack.images[a].exposure, stack.images[b].exposure
         given = math.log2(t_b / t_a)
         seen = measured_stops(stack.raw[a], stack.raw[b])
         if seen is None or _agree(given, seen):
