@@ -152,7 +152,7 @@ def static_prior(mats: np.ndarray, size: tuple[int, int], registered: np.ndarray
                        registered=flags, spread=pinned)
 
 
-def registered_prior(stack, reference: int, known=None) -> MotionPrior:
+def registered_prior(stack, reference: int, known: dict | None = None) -> MotionPrior:
     """:func:`static_prior` of a stack (``raw`` frames) from the joint registration of its
     images (:mod:`invcam.motion.joint`), with each image's spread; ``known``: pair
     registrations already made."""
