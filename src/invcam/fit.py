@@ -17,7 +17,7 @@ import torch
 
 from invcam.config import FitConfig, OptimConfig, config_to_dict
 from invcam.errors import InvcamError
-from invcam.fit_setup import build_model, psnr_from_mse, sample_pixels, train_psnr
+from invcam.fit_setup import build_model, held_images, psnr_from_mse, sample_pixels, train_psnr
 from invcam.fit_terms import MotionPrior, extra_terms
 from invcam.imaging import ImagingModel
 from invcam.losses import total_loss
@@ -157,18 +157,6 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
                      wall_s=loop.budget.elapsed(), history=loop.history,
                      train_psnr=train_psnr(loop.model, flat), interrupted=interrupted,
                      final_state=final)
-
-
-def held_images(optim: OptimConfig, prior: MotionPrior | None) -> torch.Tensor | None:
-    """``(B,)`` bool, the images whose similarity ``OptimConfig.similarity_hold`` keeps at
-    their registration (placed, and pinned within ``similarity_hold_spread`` px where the
-    prior measured it), or None when no image is held."""
-    if optim.similarity_hold <= 0 or prior is None or prior.registered is None:
-        return None
-    held = prior.registered.clone()
-    if prior.spread is not None:
-        held &= prior.spread.to(held.device) <= optim.similarity_hold_spread  # NaN: False
-    return held if bool(held.any()) else None
 
 
 def _start(cfg: FitConfig, flat: torch.Tensor, size: tuple[int, int], exposures, reference: int,

@@ -1,5 +1,6 @@
-"""Setting a fit up: the model's data-driven start (exposures, irradiance level, motion)
-and random pixel samples of the inputs; also the per-image training PSNR of a result."""
+"""Setting a fit up: the model's data-driven start (exposures, irradiance level, motion),
+the images whose registration is held early, and random pixel samples of the inputs; also
+the per-image training PSNR of a result."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 
 import torch
 
-from invcam.config import FitConfig
+from invcam.config import FitConfig, OptimConfig
 from invcam.fit_terms import MotionPrior, pixel_centers
 from invcam.imaging import ImagingModel
 from invcam.init import initial_exposures, initial_log2_irradiance
@@ -17,6 +18,18 @@ from invcam.scene.deformation import apply_homography
 def _unit(values: torch.Tensor) -> torch.Tensor:
     """Pixel values as floats in [0, 1] (uint8 frames are kept as uint8 until sampled)."""
     return values.float() / 255.0 if values.dtype == torch.uint8 else values
+
+
+def held_images(optim: OptimConfig, prior: MotionPrior | None) -> torch.Tensor | None:
+    """``(B,)`` bool, the images whose similarity ``OptimConfig.similarity_hold`` keeps at
+    their registration (placed, and pinned within ``similarity_hold_spread`` px where the
+    prior measured it), or None when no image is held."""
+    if optim.similarity_hold <= 0 or prior is None or prior.registered is None:
+        return None
+    held = prior.registered.clone()
+    if prior.spread is not None:
+        held &= prior.spread.to(held.device) <= optim.similarity_hold_spread  # NaN: False
+    return held if bool(held.any()) else None
 
 
 def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,

@@ -124,7 +124,7 @@ def test_only_tightly_pinned_images_are_held():
     that no registration placed (NaN) is free from the start; a tight one is held."""
     import dataclasses
 
-    from invcam.fit import held_images
+    from invcam.fit_setup import held_images
     from invcam.fit_terms import MotionPrior
 
     optim = dataclasses.replace(preset("fast").optim, similarity_hold=0.3,
