@@ -307,9 +307,6 @@ def test_load_input_errors_and_is_video(clip, tmp_path):
     assert not any(video.is_video(tmp_path / n) for n in ["absent.mp4", "notes.txt", "."])
 
 
-# --- write_video -------------------------------------------------------------------------
-
-
 def test_a_moving_clip_s_exposure_cycle_is_checked_between_neighbouring_frames(tmp_path):
     """Brightness is compared between frames nearest in time: the last short frame against
     the first middle one (8 frames apart, the view moved 16 px) read -0.5 stops where +3
@@ -325,3 +322,6 @@ def test_a_moving_clip_s_exposure_cycle_is_checked_between_neighbouring_frames(t
     stack, _ = load_input(clip)
     assert measured_stops(stack.raw[9], stack.raw[1]) < 0.0  # far apart: not comparable
     assert exposure_disagreements(stack) == []
+
+
+# --- write_video -------------------------------------------------------------------------
