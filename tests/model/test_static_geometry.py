@@ -97,13 +97,10 @@ def test_static_default_has_no_local_warp():
     assert not torch.allclose(q[0], p[0], atol=1e-3)  # image 0 is moved as a whole
 
 
-@pytest.mark.parametrize("hold", [0.0, 1.0])
-def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
-    """``OptimConfig.similarity_hold``: while it lasts, an image placed by a trusted
-    registration keeps its similarity; an unplaced one learns its place meanwhile."""
+def _similarity_moved(prior, **optim) -> torch.Tensor:
+    """``(B,)`` how far each image's similarity moved in a 40-iteration fit of three shifted
+    captures of this file's scene (reference 1) with ``prior`` and the ``optim`` settings."""
     import dataclasses
-
-    from invcam.fit_terms import MotionPrior
 
     rad = _scene()
     images = torch.from_numpy(np.stack([_capture(_shift(rad, 0.6, -0.4), 0.5),
@@ -111,10 +108,20 @@ def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
                                         _capture(_shift(rad, -0.3, 0.2), 1 / 16)])
                               .astype(np.float32))
     cfg = replace_budget(preset("fast"), 40, None)
-    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, similarity_hold=hold))
-    prior = MotionPrior(registered=torch.tensor([False, True, True]))
+    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, **optim))
     model = fit(images, [0.5, 0.25, 1 / 16], cfg, reference=1, prior=prior).model
-    moved = model.deformation.similarity_params().detach().abs().amax(dim=1)
+    return model.deformation.similarity_params().detach().abs().amax(dim=1)
+
+
+@pytest.mark.parametrize("hold", [0.0, 1.0])
+def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
+    """``OptimConfig.similarity_hold``: while it lasts, an image placed by a trusted
+    registration keeps its similarity; an unplaced one learns its place meanwhile."""
+
+    from invcam.fit_terms import MotionPrior
+
+    moved = _similarity_moved(MotionPrior(registered=torch.tensor([False, True, True])),
+                              similarity_hold=hold)
     assert moved[0] > 0  # unplaced: learned either way
     assert (moved[2] == 0) == (hold == 1.0)  # placed: held for the whole fit, or learned
 
@@ -142,20 +149,10 @@ def test_only_tightly_pinned_images_are_held():
 def test_a_loosely_pinned_image_learns_while_a_tight_one_is_held():
     """Through the fit: with the hold on for the whole fit, image 0 (spread 0.02 px) keeps
     its registration and image 2 (0.2 px) learns its place."""
-    import dataclasses
 
     from invcam.fit_terms import MotionPrior
 
-    rad = _scene()
-    images = torch.from_numpy(np.stack([_capture(_shift(rad, 0.6, -0.4), 0.5),
-                                        _capture(rad, 0.25),
-                                        _capture(_shift(rad, -0.3, 0.2), 1 / 16)])
-                              .astype(np.float32))
-    cfg = replace_budget(preset("fast"), 40, None)
-    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(
-        cfg.optim, similarity_hold=1.0, similarity_hold_spread=0.06))
     prior = MotionPrior(registered=torch.tensor([True, True, True]),
                         spread=torch.tensor([0.02, 0.0, 0.2]))
-    model = fit(images, [0.5, 0.25, 1 / 16], cfg, reference=1, prior=prior).model
-    moved = model.deformation.similarity_params().detach().abs().amax(dim=1)
+    moved = _similarity_moved(prior, similarity_hold=1.0, similarity_hold_spread=0.06)
     assert moved[0] == 0 and moved[2] > 0
