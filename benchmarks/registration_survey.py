@@ -20,12 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from invcam.motion.joint import (
-    frame_grid,
-    joint_matches,
-    similarity_spread,
-    solve_similarities,
-)
+from invcam.motion.joint import frame_grid, joint_matches, solve_with_spread
 from invcam.synth import list_scenes, synthesize
 
 SCENES = ["studio", "window", "desk", "tree", "bars", "fence", "speculars", "text"]
@@ -51,8 +46,7 @@ def survey(scene: str, size: tuple[int, int], seed: int) -> dict:
     records = res.meta["images"]
     reference = next(i for i, r in enumerate(records) if r.get("reference"))
     matches = joint_matches(list(res.images), [r["exposure"] for r in records], reference)
-    mats, placed = solve_similarities(matches, len(records), reference)
-    spread = similarity_spread(matches, len(records), reference, size)
+    mats, placed, spread = solve_with_spread(matches, len(records), reference, size)
     return {"scene": scene, "size": list(size), "seed": seed, "placed": placed.tolist(),
             "error_px": start_errors(mats, records, size),
             "spread_px": [None if np.isnan(v) else float(v) for v in spread]}

@@ -98,3 +98,14 @@ def test_similarity_spread_follows_the_noise_the_count_and_the_layout_of_matches
     assert spread(400, 0.5, (100.0, 70.0)) > 3 * base  # bunched in a corner
     unplaced = similarity_spread({}, 2, 0, size)
     assert unplaced[0] == 0.0 and np.isnan(unplaced[1])
+
+
+def test_one_solve_gives_the_same_transforms_and_spread_as_the_two_calls():
+    from invcam.motion.joint import similarity_spread, solve_with_spread
+
+    matches = _noisy_matches(200, 0.5, (450.0, 300.0))
+    mats, placed, spread = solve_with_spread(matches, 2, 0, (300, 450))
+    alone, alone_placed = solve_similarities(matches, 2, 0)
+    np.testing.assert_array_equal(mats, alone)
+    np.testing.assert_array_equal(placed, alone_placed)
+    np.testing.assert_array_equal(spread, similarity_spread(matches, 2, 0, (300, 450)))

@@ -106,12 +106,19 @@ def solve_similarities(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarr
         ``(B, 3, 3)`` transforms (the identity for images no pair joins to the reference)
         and ``(B,)`` bool, True for the images that are placed.
     """
-    placed, column, _, _, params = _least_squares(matches, count, reference)
+    solution = _least_squares(matches, count, reference)
+    return _transforms(solution, count), solution[0]
+
+
+def _transforms(solution: tuple, count: int) -> np.ndarray:
+    """``(B, 3, 3)`` similarities of a :func:`_least_squares` solution (identity where
+    not placed)."""
+    _, column, _, _, params = solution
     mats = np.repeat(np.eye(3)[None], count, axis=0)
     for i, c in column.items():
         a, b, tx, ty = params[c:c + 4]
         mats[i] = [[a, -b, tx], [b, a, ty], [0.0, 0.0, 1.0]]
-    return mats, placed
+    return mats
 
 
 def frame_grid(size: tuple[int, int]) -> np.ndarray:
@@ -132,7 +139,21 @@ def similarity_spread(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarra
     image that is not placed. It ignores biases common to the matches (e.g. defocus
     that differs by depth), so the true error is often larger.
     """
-    placed, column, lhs, const, params = _least_squares(matches, count, reference)
+    return _spread(_least_squares(matches, count, reference), size)
+
+
+def solve_with_spread(matches: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
+                      count: int, reference: int, size: tuple[int, int]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`solve_similarities` and :func:`similarity_spread` from one least-squares
+    solve: ``(B, 3, 3)`` transforms, ``(B,)`` placed, ``(B,)`` spread in px."""
+    solution = _least_squares(matches, count, reference)
+    return _transforms(solution, count), solution[0], _spread(solution, size)
+
+
+def _spread(solution: tuple, size: tuple[int, int]) -> np.ndarray:
+    """:func:`similarity_spread` of a :func:`_least_squares` solution."""
+    placed, column, lhs, const, params = solution
     out = np.where(placed, 0.0, np.nan)
     if not column:
         return out

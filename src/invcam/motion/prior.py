@@ -14,7 +14,7 @@ from invcam.fit_terms import MotionPrior
 from invcam.motion.chain import chained_correspondence
 from invcam.motion.decide import MotionDecision, detect_motion
 from invcam.motion.flow import FlowPair, adjacent_flows
-from invcam.motion.joint import joint_matches, similarity_spread, solve_similarities
+from invcam.motion.joint import joint_matches, solve_with_spread
 from invcam.motion.register import (
     adjacent_registrations,
     adjacent_steps,
@@ -158,9 +158,8 @@ def registered_prior(stack, reference: int, known: dict | None = None) -> Motion
     registrations already made."""
     frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
     matches = joint_matches(frames, exposures, reference, known)
-    mats, placed = solve_similarities(matches, len(frames), reference)
     size = tuple(stack.size)
-    spread = similarity_spread(matches, len(frames), reference, size)
+    mats, placed, spread = solve_with_spread(matches, len(frames), reference, size)
     return static_prior(mats, size, placed, spread)
 
 
