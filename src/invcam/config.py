@@ -131,6 +131,11 @@ class LossConfig:
     deform_smooth: float = 0.0
     """Weight of a smoothness prior on D's residual grid (squared neighbour differences,
     pixels): a clipped region moves with what surrounds it; 0: off."""
+    deform_temporal: float = 0.0
+    """Weight of a constant-velocity prior on D (squared pixels) where a frame has no
+    evidence of its own (clipped or black: ``fit_setup.evidence_anchor``): there D follows
+    the frames before and after it (``fit_terms.temporal_term``); for images in time
+    order (video, a moving bracket); 0: off."""
     blur_smooth: float = 0.0
     """Weight of a smoothness prior on the per-image blur grids (squared neighbour
     differences of their raw outputs); 0 turns it off. Not in the paper."""

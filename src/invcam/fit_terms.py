@@ -111,6 +111,66 @@ def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> to
     return ((c * c + d * d) / (a * a + bb * bb + 1e-8)).mean()
 
 
+def temporal_targets(q: torch.Tensor) -> torch.Tensor:
+    """Where each of B >= 3 frames in time order would put its points if its motion were
+    the constant-velocity blend of its neighbours': ``(B, N, 2)`` from ``(B, N, 2)``, the
+    mean of frames t - 1 and t + 1 inside, the linear extrapolation of the next two (or
+    previous two) at the ends."""
+    out = torch.empty_like(q)
+    out[1:-1] = 0.5 * (q[:-2] + q[2:])
+    out[0] = 2.0 * q[1] - q[2]
+    out[-1] = 2.0 * q[-2] - q[-3]
+    return out
+
+
+def temporal_targets_seen(evidence: torch.Tensor) -> torch.Tensor:
+    """``(B, N)`` how much the frames that :func:`temporal_targets` draws on see each
+    point: the product of their ``(B, N)`` evidence (1 - anchor). A target drawn from
+    frames that are themselves blind is not used (and a blind frame's target moving with
+    its blind neighbours' would feed back without end)."""
+    out = torch.empty_like(evidence)
+    out[1:-1] = evidence[:-2] * evidence[2:]
+    out[0] = evidence[1] * evidence[2]
+    out[-1] = evidence[-2] * evidence[-3]
+    return out
+
+
+def temporal_term(model: ImagingModel) -> torch.Tensor:
+    """Motion from the neighbouring frames where a frame has no evidence of its own.
+
+    At the centres of D's residual cells, where each frame's D puts them (pixels) is
+    pulled towards :func:`temporal_targets` of the other frames' (not differentiated),
+    where :func:`temporal_weight` says: the frame is clipped or black there
+    (:func:`~invcam.fit_setup.evidence_anchor`) and the frames the target is drawn from
+    are not. A moving object that a short frame shows black gets its place in that frame
+    from the frames that see it, instead of from an optical flow that could not see it
+    either; a camera drifting at a constant speed keeps the target where the frame's
+    registration puts it. Frames are the stack's images in order (a video's time order).
+    """
+    deform = model.deformation
+    b, _, gh, gw = deform.residual.shape
+    if b < 3 or deform.anchor is None:
+        return deform.residual.sum() * 0.0
+    dev = deform.residual.device
+    ys = (torch.arange(gh, device=dev) + 0.5) / gh * 2.0 - 1.0
+    xs = (torch.arange(gw, device=dev) + 0.5) / gw * 2.0 - 1.0
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+    p = torch.stack([xx, yy], dim=-1).reshape(1, -1, 2).expand(b, -1, -1)
+    h, w = model.size
+    q = deform(p) * torch.tensor([w / 2.0, h / 2.0], device=dev)
+    d2 = ((q - temporal_targets(q.detach())) ** 2).sum(-1)
+    return (temporal_weight(deform.anchor).reshape(b, -1) * d2).mean()
+
+
+def temporal_weight(anchor: torch.Tensor) -> torch.Tensor:
+    """Where :func:`temporal_term` acts: ``(B, 1, Gh, Gw)`` from the evidence anchor
+    ``(B, 1, Gh, Gw)``: a frame without evidence whose target frames have it (0 for
+    fewer than 3 frames)."""
+    if anchor.shape[0] < 3:
+        return torch.zeros_like(anchor)
+    return anchor * temporal_targets_seen(1.0 - anchor)
+
+
 def residual_px(model: ImagingModel) -> torch.Tensor:
     """D's learned residual grid ``(B, 2, Gh, Gw)`` in pixels (x by W/2, y by H/2)."""
     h, w = model.size
@@ -133,10 +193,14 @@ def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
         res = residual_px(model)
         if cfg.deform_prior > 0:
             anchor = model.deformation.anchor
+            if anchor is not None and cfg.deform_temporal > 0:  # the neighbours decide
+                anchor = anchor * (1.0 - temporal_weight(anchor))
             sq = res * res if anchor is None else anchor * res * res
             parts.append(("deform_prior", cfg.deform_prior, sq.mean()))
         if cfg.deform_smooth > 0:
             parts.append(("deform_smooth", cfg.deform_smooth, grid_smoothness(res)))
+    if model.deformation.kind == "grid" and cfg.deform_temporal > 0:
+        parts.append(("deform_temporal", cfg.deform_temporal, temporal_term(model)))
     if cfg.flow > 0 and prior is not None and prior.flows is not None:
         weight = cfg.flow * max(0.0, 1.0 - progress / max(cfg.flow_decay, 1e-6))
         parts.append(("flow", weight, flow_term(model, prior, cfg.flow_samples, gen)))
@@ -148,4 +212,4 @@ def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
     return total, terms
 
 
-__all__ = ["MotionPrior", "extra_terms", "flow_term", "rigidity_term"]
+__all__ = ["MotionPrior", "extra_terms", "flow_term", "rigidity_term", "temporal_term"]

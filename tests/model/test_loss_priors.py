@@ -8,7 +8,7 @@ import torch
 
 from invcam.config import LossConfig, preset
 from invcam.fit_setup import build_model, evidence_anchor
-from invcam.fit_terms import extra_terms, residual_px
+from invcam.fit_terms import extra_terms, residual_px, temporal_targets
 from invcam.losses import CLIPPED, color_loss
 
 
@@ -96,3 +96,40 @@ def test_anchor_holds_the_residual_only_where_there_is_no_evidence():
     _, terms = extra_terms(model, cfg, None, 0.0, torch.Generator())
     full = (residual_px(model) ** 2).mean().item()
     assert abs(terms["deform_prior"] - full / 2) < 1e-6  # half of the cells are held
+
+
+def test_temporal_targets_blend_the_neighbours_and_extrapolate_at_the_ends():
+    q = torch.tensor([0.0, 1.0, 5.0, 3.0])[:, None, None].expand(-1, 1, 2)
+    out = temporal_targets(q)[:, 0, 0]
+    assert torch.allclose(out, torch.tensor([-3.0, 2.5, 2.0, 9.0]))
+
+
+def test_a_frame_without_evidence_takes_its_motion_from_its_neighbours():
+    """Frame 1 is black everywhere (anchor 1): the temporal prior moves it to the mean of
+    frames 0 and 2, which see the scene, and the zero-residual prior gives way to it there;
+    the frames that see the scene are left where they are."""
+    size = (32, 48)
+    cfg = preset("fast")
+    cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, deform="grid",
+                                                             deform_cell=8))
+    model = build_model(cfg, size, torch.rand(3, size[0] * size[1], 3), [1.0, 0.5, 0.25], 1)
+    deform = model.deformation
+    deform.anchor = torch.zeros_like(deform.residual[:, :1])
+    deform.anchor[1] = 1.0
+    px = 2.0 / size[1]
+    with torch.no_grad():
+        deform.residual.zero_()
+        deform.residual[0, 0] = 2.0 * px
+        deform.residual[2, 0] = 4.0 * px
+    opt = torch.optim.Adam([deform.residual], lr=1e-3)
+    loss_cfg = LossConfig(deform_prior=1.0, deform_temporal=1.0)
+    for _ in range(400):
+        total, terms = extra_terms(model, loss_cfg, None, 0.0, torch.Generator())
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+    res = residual_px(model)[:, 0]
+    assert torch.allclose(res[1], torch.full_like(res[1], 3.0), atol=0.1)
+    assert torch.allclose(res[0], torch.full_like(res[0], 2.0), atol=1e-6)
+    assert torch.allclose(res[2], torch.full_like(res[2], 4.0), atol=1e-6)
+    assert terms["deform_temporal"] < 0.01
