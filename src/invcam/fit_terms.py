@@ -111,15 +111,23 @@ def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> to
     return ((c * c + d * d) / (a * a + bb * bb + 1e-8)).mean()
 
 
+def _neighbours(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two frames each of B >= 3 frames in time order draws on, ``(B, ...)`` each from
+    ``(B, ...)``: frames t - 1 and t + 1 inside the sequence; frames 1 and 2 for the first,
+    B - 2 and B - 3 for the last."""
+    first = torch.cat([x[1:2], x[:-2], x[-2:-1]])
+    second = torch.cat([x[2:3], x[2:], x[-3:-2]])
+    return first, second
+
+
 def temporal_targets(q: torch.Tensor) -> torch.Tensor:
     """Where each of B >= 3 frames in time order would put its points if its motion were
     the constant-velocity blend of its neighbours': ``(B, N, 2)`` from ``(B, N, 2)``, the
     mean of frames t - 1 and t + 1 inside, the linear extrapolation of the next two (or
     previous two) at the ends."""
-    out = torch.empty_like(q)
-    out[1:-1] = 0.5 * (q[:-2] + q[2:])
-    out[0] = 2.0 * q[1] - q[2]
-    out[-1] = 2.0 * q[-2] - q[-3]
+    first, second = _neighbours(q)
+    out = 0.5 * (first + second)
+    out[0], out[-1] = 2.0 * first[0] - second[0], 2.0 * first[-1] - second[-1]
     return out
 
 
@@ -128,11 +136,8 @@ def temporal_targets_seen(evidence: torch.Tensor) -> torch.Tensor:
     point: the product of their ``(B, N)`` evidence (1 - anchor). A target drawn from
     frames that are themselves blind is not used (and a blind frame's target moving with
     its blind neighbours' would feed back without end)."""
-    out = torch.empty_like(evidence)
-    out[1:-1] = evidence[:-2] * evidence[2:]
-    out[0] = evidence[1] * evidence[2]
-    out[-1] = evidence[-2] * evidence[-3]
-    return out
+    first, second = _neighbours(evidence)
+    return first * second
 
 
 def temporal_term(model: ImagingModel) -> torch.Tensor:
