@@ -65,6 +65,13 @@ def pixel_centers(pix: torch.Tensor, width: int,
                        dim=-1).to(dtype) + 0.5
 
 
+def px_per_unit(model: ImagingModel) -> torch.Tensor:
+    """``(2,)`` pixels per normalized unit in x and y (W / 2, H / 2): D's atlas offsets in
+    pixels."""
+    h, w = model.size
+    return torch.tensor([w / 2.0, h / 2.0], device=model.patch.device)
+
+
 def flow_term(model: ImagingModel, prior: MotionPrior, samples: int,
               gen: torch.Generator) -> torch.Tensor:
     """Eq. 11 on random valid correspondences: ``||D(p, a) - D(p + flow(p), b)||^2``,
@@ -101,7 +108,7 @@ def rigidity_term(model: ImagingModel, samples: int, gen: torch.Generator) -> to
     pts = torch.cat([xy, xy + torch.tensor([1.0, 0.0], device=dev),
                      xy + torch.tensor([0.0, 1.0], device=dev)], dim=1)
     q = model.deformation(model.normalize(pts), measured=False)
-    q = q * torch.tensor([w / 2, h / 2], device=dev)
+    q = q * px_per_unit(model)
     q0, qx, qy = q.split(per_image, dim=1)
     jx, jy = qx - q0, qy - q0                       # columns dq/dx, dq/dy
     a = (jx[..., 0] + jy[..., 1]) / 2
@@ -161,8 +168,7 @@ def temporal_term(model: ImagingModel) -> torch.Tensor:
     xs = (torch.arange(gw, device=dev) + 0.5) / gw * 2.0 - 1.0
     yy, xx = torch.meshgrid(ys, xs, indexing="ij")
     p = torch.stack([xx, yy], dim=-1).reshape(1, -1, 2).expand(b, -1, -1)
-    h, w = model.size
-    q = deform(p) * torch.tensor([w / 2.0, h / 2.0], device=dev)
+    q = deform(p) * px_per_unit(model)
     d2 = ((q - temporal_targets(q.detach())) ** 2).sum(-1)
     return (temporal_weight(deform.anchor).reshape(b, -1) * d2).mean()
 
@@ -178,9 +184,7 @@ def temporal_weight(anchor: torch.Tensor) -> torch.Tensor:
 
 def residual_px(model: ImagingModel) -> torch.Tensor:
     """D's learned residual grid ``(B, 2, Gh, Gw)`` in pixels (x by W/2, y by H/2)."""
-    h, w = model.size
-    scale = torch.tensor([w / 2.0, h / 2.0], device=model.patch.device)
-    return model.deformation.residual * scale[None, :, None, None]
+    return model.deformation.residual * px_per_unit(model)[None, :, None, None]
 
 
 def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
