@@ -117,7 +117,6 @@ def _similarity_moved(prior, **optim) -> torch.Tensor:
 def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
     """``OptimConfig.similarity_hold``: while it lasts, an image placed by a trusted
     registration keeps its similarity; an unplaced one learns its place meanwhile."""
-
     from invcam.fit_terms import MotionPrior
 
     moved = _similarity_moved(MotionPrior(registered=torch.tensor([False, True, True])),
@@ -149,7 +148,6 @@ def test_only_tightly_pinned_images_are_held():
 def test_a_loosely_pinned_image_learns_while_a_tight_one_is_held():
     """Through the fit: with the hold on for the whole fit, image 0 (spread 0.02 px) keeps
     its registration and image 2 (0.2 px) learns its place."""
-
     from invcam.fit_terms import MotionPrior
 
     prior = MotionPrior(registered=torch.tensor([True, True, True]),
