@@ -10,7 +10,8 @@ dynamic   3-exposure stacks with a moving object (`invcam synth --layout dynamic
 Usage:
     .venv/bin/python benchmarks/video_bench.py video --minutes 12 -o bench_video
     .venv/bin/python benchmarks/video_bench.py video --scene window --size 240x360 --frames 12 \
-        --motion slide --all-in-focus --iters 1500 --threads 1 -o bench_slide
+        --motion slide --all-in-focus --iters 1500 --threads 1 -o bench_slide \
+        [--fit-set loss.deform_temporal=0.03]
     .venv/bin/python benchmarks/video_bench.py ablation --size 135x240 --minutes 3 -o bench_abl
     .venv/bin/python benchmarks/video_bench.py dynamic --scenes demo studio --minutes 2 -o bench_dyn
 Each part writes OUT/<part>.json and prints a Markdown table.
@@ -60,9 +61,12 @@ def part_video(args) -> list[dict]:
     budget = [] if args.iters is None else ["--iters", str(args.iters)]
     if args.threads is not None:
         budget += ["--threads", str(args.threads)]
+    for assignment in args.fit_set or []:
+        budget += ["--set", assignment]
     run = fit(stack, args.out / "video" / "fit", None if args.iters else args.minutes, *budget)
     return [{"part": "video", "scene": args.scene, "size": args.size, "frames": args.frames,
-             "motion": args.motion, "all_in_focus": args.all_in_focus, **run,
+             "motion": args.motion, "all_in_focus": args.all_in_focus,
+             "fit_set": args.fit_set or [], **run,
              **score_frames(stack, args.out / "video" / "fit")}]
 
 
@@ -146,6 +150,8 @@ def main() -> None:
     ap.add_argument("--all-in-focus", action="store_true", help="video: no focus sweep")
     ap.add_argument("--iters", type=int, default=None, help="video: iterations, not minutes")
     ap.add_argument("--threads", type=int, default=None, help="video: CPU threads of the fit")
+    ap.add_argument("--fit-set", action="append", default=None, metavar="SECTION.FIELD=VALUE",
+                    help="video: passed to `invcam fit --set`")
     ap.add_argument("-o", "--out", type=Path, default=Path("bench_video"))
     args = ap.parse_args()
     parts = {"video": part_video, "ablation": part_ablation, "dynamic": part_dynamic}
