@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
+from invcam.io.checkpoint import load_checkpoint
 from invcam.io.stack import load_stack
+from invcam.method.state import model_from_checkpoint
 from invcam.motion.joint import frame_grid
 
 

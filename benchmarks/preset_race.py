@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from invcam.config import preset
 from invcam.display import plt
-from invcam.fit import fit
-from invcam.imaging import ImagingModel
+from invcam.method.fit import fit
+from invcam.method.imaging import ImagingModel
 from invcam.metrics import hdr_metrics
+from invcam.presets import preset
 from invcam.synth import synthesize
 
 

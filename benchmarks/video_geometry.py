@@ -20,8 +20,9 @@ import cv2
 import numpy as np
 import torch
 
-from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
+from invcam.io.checkpoint import load_checkpoint
 from invcam.io.hdr import read_exr
+from invcam.method.state import model_from_checkpoint
 
 
 def load_model(path: Path, start: bool):

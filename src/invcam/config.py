@@ -1,4 +1,7 @@
-"""Fit configuration: frozen dataclasses, a small preset mapping, versioned JSON.
+"""Fit configuration: frozen dataclasses and their versioned JSON.
+
+The named presets are in :mod:`invcam.presets`, ``--set`` assignments in
+:mod:`invcam.overrides`.
 
 Checkpoints store ``config_to_dict(cfg)`` (plain JSON with a schema version), never
 pickled classes.
@@ -8,17 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Literal
 
 from invcam.errors import InvcamError
 
-CONFIG_VERSION = 1
+CONFIG_VERSION = 2
+"""Version of the JSON written by :func:`config_to_dict`. A new field bumps it, with a
+migration in :func:`config_from_dict` that gives older files the value they were fitted
+with."""
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture of the scene model (Sec. 3.1) and camera model (Sec. 3.2-3.3)."""
 
-    atlas: str = "grid"
+    atlas: Literal["grid", "pe"] = "grid"
     """Atlas encoding: "grid" (dense multi-resolution 2-D grids) or "pe" (paper: Eq. 2)."""
     grid_levels: int = 8
     """Number of dense grid levels of the atlas."""
@@ -36,7 +43,7 @@ class ModelConfig:
     """The atlas covers [-margin, margin]^2 so deformed points slightly outside stay inside."""
     pe_frequencies: int = 7
     """Positional-encoding frequencies (paper: 7)."""
-    deform: str = "global"
+    deform: Literal["global", "grid", "mlp"] = "global"
     """Deformation D: "global" (a similarity per image on top of the registration, no
     local residual: nothing can drift where one image alone sees the scene; static
     stacks), "grid" (plus a per-image coarse residual grid, held in place by
@@ -50,7 +57,7 @@ class ModelConfig:
     """Hidden layers of the paper preset's deformation MLP (atlas uses ``atlas_layers``)."""
     code_dim: int = 16
     """Size of the learned per-image code fed to the MLP variants."""
-    blur: str = "grid"
+    blur: Literal["grid", "mlp"] = "grid"
     """Blur generator networks O and W (Eq. 4-5): "grid" (per-image grids) or "mlp" (paper)."""
     blur_cell: int = 128
     """Pixels per cell of the per-image blur grids."""
@@ -81,7 +88,7 @@ class ModelConfig:
     """Width of each per-channel tone-mapper MLP (Eq. 9)."""
     tone_slope: float = 0.8
     """Initial slope of the response in log2 exposure: T0(x) = sigmoid(slope * x)."""
-    response: str = "learn"
+    response: Literal["learn", "linear"] = "learn"
     """"learn": the tone mapper of Eq. 9; "linear": the response is fixed to the clipped
     linear curve T(x) = min(0.5 * 2^x, 1) (linear data such as demosaiced camera RAW)."""
 
@@ -134,7 +141,7 @@ class LossConfig:
     deform_temporal: float = 0.0
     """Weight of a constant-velocity prior on D (squared pixels) where a frame has no
     evidence of its own (clipped or black: ``fit_setup.evidence_anchor``): there D follows
-    the frames before and after it (``fit_terms.temporal_term``); for images in time
+    the frames before and after it (``losses.temporal_term``); for images in time
     order (video, a moving bracket); 0: off."""
     blur_smooth: float = 0.0
     """Weight of a smoothness prior on the per-image blur grids (squared neighbour
@@ -208,120 +215,52 @@ class FitConfig:
     """Learned exposures stay within +- this many stops of the reference image."""
 
 
-PRESETS: dict[str, FitConfig] = {
-    "fast": FitConfig(),
-    "paper": FitConfig(
-        preset="paper",
-        model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
-                          blur="mlp", mlp_layers=6, blur_centered=False,
-                          blur_jitter=0.0),
-        loss=LossConfig(color_relative=0.0, focus_weight=0.0, deform_prior=0.0),
-        optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
-                          lr_tone=1e-4, lr_deform=1e-4, lr_similarity=1e-4,
-                          lr_blur=1e-4, lr_final=1.0,
-                          warmup=0.0),
-    ),
-}
-
-
-def preset(name: str, **optim_overrides) -> FitConfig:
-    """Return preset ``name`` with optimizer fields replaced (None values are ignored)."""
-    if name not in PRESETS:
-        raise InvcamError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
-    cfg = PRESETS[name]
-    changes = {k: v for k, v in optim_overrides.items() if v is not None}
-    return dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, **changes))
-
-
-def override(cfg: FitConfig, assignment: str) -> FitConfig:
-    """``cfg`` with one field set from text ``"section.field=value"`` (section: model,
-    loss or optim), the value parsed as the field's type; InvcamError names a bad one."""
-    key, sep, text = assignment.partition("=")
-    section, _, name = key.strip().partition(".")
-    part = getattr(cfg, section, None) if section in ("model", "loss", "optim") else None
-    fields = {f.name: f for f in dataclasses.fields(part)} if part is not None else {}
-    if not sep or name not in fields:
-        raise InvcamError(f"cannot set {assignment!r}: expected SECTION.FIELD=VALUE with a "
-                          f"field of model, loss or optim (e.g. loss.censor_clipped=true)")
-    old = getattr(part, name)
-    try:
-        value = _parse_value(type(old), text.strip())
-    except ValueError:
-        wanted = _KIND_NAMES.get(type(old), type(old).__name__)
-        raise InvcamError(f"cannot set {key}: {text!r} is not {wanted}") from None
-    _check_value(name, value, key)
-    return dataclasses.replace(cfg, **{section: dataclasses.replace(part, **{name: value})})
-
-
-_CHOICES = {"atlas": ("grid", "pe"), "deform": ("global", "grid", "mlp"),
-            "blur": ("grid", "mlp"), "response": ("learn", "linear")}
-_SIGNED = {"blur_center_logit"}
-
-
-def _check_value(name: str, value, key: str) -> None:
-    """InvcamError unless ``value`` is one the field ``name`` can take: one of its choices,
-    a count of at least 1, or a weight, rate or size of at least 0."""
-    if name in _CHOICES and value not in _CHOICES[name]:
-        raise InvcamError(f"cannot set {key}: choose from {', '.join(_CHOICES[name])}")
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int) and value < 1:
-        raise InvcamError(f"cannot set {key}: it must be at least 1")
-    if name not in _SIGNED and value < 0:
-        raise InvcamError(f"cannot set {key}: it may not be negative")
-
-
-_KIND_NAMES = {int: "an integer", float: "a finite number", bool: "true or false",
-               type(None): "a number or none"}
-
-
-def _parse_value(kind: type, text: str):
-    """``text`` as a ``kind`` (bool, int, float, str, or None for an optional field)."""
-    if kind is bool:
-        if text.lower() not in ("true", "false", "1", "0"):
-            raise ValueError(text)
-        return text.lower() in ("true", "1")
-    if kind is type(None):
-        if text.lower() == "none":
-            return None
-        kind = float
-    value = kind(text)
-    if isinstance(value, float) and not abs(value) <= _FLOAT32_MAX:  # NaN fails too
-        raise ValueError(text)
-    return value
-
-
-_FLOAT32_MAX = 3.4028234663852886e38
-"""The fit computes in float32: a larger value would become infinite there."""
-
-
 def config_to_dict(cfg: FitConfig) -> dict:
     """Serialize a FitConfig to plain JSON-able data with a version number."""
     return {"version": CONFIG_VERSION, **dataclasses.asdict(cfg)}
 
 
-# Fields added after a config version was first written, with the value that reproduces
-# how older files were fitted (a missing field must not switch on a newer behaviour).
-_LEGACY = {"model": {"blur_centered": False, "blur_jitter": 0.0, "blur_envelope": 0.0},
-           "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0},
-           "optim": {"lr_similarity": 1e-3, "similarity_hold": 0.0,
-                     "similarity_hold_spread": 1e9}}
+_V1_FILLS = {"model": {"blur_centered": False, "blur_jitter": 0.0, "blur_envelope": 0.0},
+             "loss": {"color_relative": 0.0, "focus_weight": 0.0, "deform_prior": 0.0},
+             "optim": {"lr_similarity": 1e-3, "similarity_hold": 0.0,
+                       "similarity_hold_spread": 1e9}}
+"""Version 1 files could lack fields added while it was current: these take the value that
+reproduces how such a file was fitted (a missing field must not switch on a newer
+behaviour); any other missing field takes its default, which is what those fits used."""
+
+_SECTIONS = {"model": ModelConfig, "loss": LossConfig, "optim": OptimConfig}
+
+
+def _migrate_v1(data: dict) -> dict:
+    """A version 1 config as version 2: every field present."""
+    out = {**data, "version": 2}
+    for name, kind in _SECTIONS.items():
+        defaults = dataclasses.asdict(kind())
+        out[name] = {**defaults, **_V1_FILLS[name], **data.get(name, {})}
+    return out
 
 
 def config_from_dict(data: dict) -> FitConfig:
-    """Inverse of :func:`config_to_dict`; rejects other versions and unknown fields.
-
-    Fields missing from an older file of the same version take their legacy values."""
-    if data.get("version") != CONFIG_VERSION:
-        raise InvcamError(f"config version {data.get('version')!r} is not supported "
-                          f"(this invcam reads version {CONFIG_VERSION})")
+    """Inverse of :func:`config_to_dict`; reads this version and migrates older ones,
+    rejects newer versions, unknown fields and (in the current version) missing ones."""
+    version = data.get("version")
+    if version == 1 and all(isinstance(data.get(name, {}), dict) for name in _SECTIONS):
+        data = _migrate_v1(data)
+    elif version != CONFIG_VERSION:
+        raise InvcamError(f"config version {version!r} is not supported "
+                          f"(this invcam reads versions 1 to {CONFIG_VERSION})")
+    for name, kind in _SECTIONS.items():
+        if not isinstance(data.get(name), dict):
+            raise InvcamError(f"config does not match this invcam version: no {name} section")
+        missing = sorted({f.name for f in dataclasses.fields(kind)} - set(data[name]))
+        if missing:
+            raise InvcamError(f"config does not match this invcam version: {name} lacks "
+                              f"{', '.join(missing)}")
     try:
         return FitConfig(
             preset=data["preset"], seed=data["seed"], log_every=data["log_every"],
             exposure_bound=data["exposure_bound"],
-            model=ModelConfig(**{**_LEGACY["model"], **data["model"]}),
-            loss=LossConfig(**{**_LEGACY["loss"], **data["loss"]}),
-            optim=OptimConfig(**{**_LEGACY["optim"], **data["optim"]}),
+            **{name: kind(**data[name]) for name, kind in _SECTIONS.items()},
         )
     except (KeyError, TypeError) as exc:
         raise InvcamError(f"config does not match this invcam version: {exc}") from exc

@@ -65,7 +65,7 @@ def plot_crf(path, x: np.ndarray, values: np.ndarray, hist_x: list[np.ndarray],
     ax.legend(loc="upper left")
     ax2.legend(loc="lower right", fontsize=8)
     ax.set_title("learned camera response (tone mapper)")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_blur(path, spreads: list[np.ndarray], labels: list[str], radius: float) -> None:
@@ -77,9 +77,9 @@ def plot_blur(path, spreads: list[np.ndarray], labels: list[str], radius: float)
         ax.set_title(label, fontsize=9)
         ax.axis("off")
     fig.colorbar(im, ax=axes[0].tolist(), shrink=0.8, label="PSF RMS radius (px)")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
-def _save(fig, path) -> None:
+def save_figure(fig, path) -> None:
     write_with(path, lambda tmp: fig.savefig(tmp, format="png"))
     plt.close(fig)

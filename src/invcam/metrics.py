@@ -28,13 +28,14 @@ from __future__ import annotations
 import numpy as np
 from skimage.metrics import structural_similarity
 
+from invcam.photometry import REC709_Y
+
 MU = 5000.0
 PU21_PEAK = 4000.0  # cd/m^2 that a normalized value of 1.0 is shown at
 PU21_FLOOR = 0.005  # cd/m^2, the lowest luminance PU21 encodes
 PU21_CEIL = 10000.0  # cd/m^2, the highest
 PU21_PARAMS = (0.353487901, 0.3734658629, 8.277049286e-05, 0.9062562627, 0.09150303166,
                0.9099517204, 596.3148142)  # 'banding_glare' fit (Mantiuk & Azimi 2021)
-REC709_Y = (0.212656, 0.715158, 0.072186)
 
 
 def align_scale(pred: np.ndarray, gt: np.ndarray) -> float:

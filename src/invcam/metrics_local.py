@@ -23,7 +23,7 @@ by ``SMOOTH_SIGMA`` px to keep ECC's bilinear interpolation unbiased. Reported: 
 when none is textured (an image smaller than a window). At most ``MAX_WINDOWS`` windows are
 used, spread evenly over the textured ones, so a 600x900 image takes about a second.
 Shifts beyond ``MARGIN`` px are not measured reliably. Calibration: see
-``benchmarks/misregistration_calibration.py`` and docs/benchmarks.md.
+``benchmarks/misregistration_calibration.py`` and docs/results.md.
 
 **Per-band accuracy** (:func:`band_metrics`): PSNR-mu (the mu-law of :mod:`invcam.metrics`
 on the normalized pair) over the pixels whose true luminance is below the 10th percentile,

@@ -6,8 +6,8 @@ import pytest
 
 from invcam.bench.options import TEST_SCENES, TUNING_SCENES
 from invcam.bench.report import TEST_LABEL, scene_sections, synthetic_markdown
-from invcam.cli import build_parser
-from invcam.cli_eval import _bench_options
+from invcam.cli.evaluate import _bench_options
+from invcam.cli.main import build_parser
 from invcam.errors import InvcamError
 from invcam.synth.scenes import SCENES
 

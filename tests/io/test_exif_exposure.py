@@ -9,7 +9,8 @@ import pytest
 from PIL import Image, TiffImagePlugin
 
 from invcam.io.exif import ExposureSettings, read_exposure_settings, relative_exposures
-from invcam.io.stack import describe_stack, load_stack
+from invcam.io.stack import load_stack
+from invcam.io.stack_report import describe_stack
 
 
 def _jpeg(path: Path, value: int, time: tuple[int, int] | None, iso: int | None,

@@ -7,7 +7,7 @@ import pytest
 from stack_helpers import DATA
 
 from invcam.errors import InvcamError
-from invcam.io.atomic import staged_dir, write_text, write_with
+from invcam.io.atomic import write_text, write_with
 from invcam.io.hdr import (
     read_exr,
     read_exr_channels,
@@ -15,7 +15,9 @@ from invcam.io.hdr import (
     write_exr,
     write_hdr_image,
 )
-from invcam.io.ldr import quantize, read_ldr, read_ldr_raw, to_unit, write_ldr
+from invcam.io.ldr import quantize, read_ldr, read_ldr_raw, write_ldr
+from invcam.io.outdir import staged_dir
+from invcam.photometry import to_unit
 
 
 def _radiance(shape=(5, 7, 3), seed=0) -> np.ndarray:

@@ -11,12 +11,12 @@ from stack_helpers import REAL, flat, make_stack, write_rgb
 from invcam.cli import main
 from invcam.io.stack import (
     choose_reference,
-    describe_stack,
-    format_exposure,
     image_stats,
     load_images,
     load_stack,
 )
+from invcam.io.stack_report import describe_stack
+from invcam.photometry import format_exposure
 
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="shared real data not present")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import torch
 
-from invcam.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
-from invcam.camera.blur import bounded_offsets, jitter_taps
 from invcam.config import ModelConfig
-from invcam.losses import color_loss, focus_weight, gradient_loss, white_balance_loss
+from invcam.method.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
+from invcam.method.camera.blur import bounded_offsets, jitter_taps
+from invcam.method.losses import color_loss, focus_weight, gradient_loss, white_balance_loss
 
 
 def test_patch_grid_is_centred_3x3():
@@ -107,7 +107,7 @@ def test_focus_weight_favours_the_sharp_image_and_scales_the_loss():
 
 
 def test_centered_psf_has_its_centroid_on_the_pixel():
-    from invcam.imaging import ImagingModel
+    from invcam.method.imaging import ImagingModel
 
     torch.manual_seed(0)
     for centered in (True, False):
@@ -135,7 +135,7 @@ def test_jitter_moves_taps_within_their_box_and_leaves_sharp_psfs():
 
 
 def test_jitter_changes_training_renders_only():
-    from invcam.imaging import ImagingModel
+    from invcam.method.imaging import ImagingModel
 
     torch.manual_seed(0)
     model = ImagingModel(ModelConfig(blur_center_logit=0.0), (16, 24), torch.zeros(2), 0)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from invcam.config import config_from_dict, config_to_dict, preset
+from invcam.config import config_from_dict, config_to_dict
+from invcam.presets import preset
 
 
 def test_config_round_trip_and_legacy_fields():
     cfg = preset("fast")
     assert config_from_dict(config_to_dict(cfg)) == cfg
-    old = config_to_dict(cfg)
+    old = {**config_to_dict(cfg), "version": 1}  # written before these fields existed
     del old["model"]["blur_centered"], old["loss"]["color_relative"], old["loss"]["focus_weight"]
     del old["model"]["blur_jitter"]
     legacy = config_from_dict(old)
@@ -20,21 +21,21 @@ def test_config_round_trip_and_legacy_fields():
 
 
 def test_moving_scenes_use_the_plain_colour_loss():
-    from invcam.motion.prior import moving_config
+    from invcam.presets import moving_config
 
     fast = preset("fast")
     assert fast.loss.color_relative > 0 and fast.loss.focus_weight > 0
     moving = moving_config(fast)
     assert moving.loss.color_relative == 0.0 and moving.loss.focus_weight == 0.0
     assert moving.model.blur_centered and moving.loss.rigidity > 0
-    assert moving.model.blur_jitter == fast.model.blur_jitter > 0     # measured: §5c
+    assert moving.model.blur_jitter == fast.model.blur_jitter > 0
 
 
 def test_override_parses_each_field_by_its_type():
     import pytest
 
-    from invcam.config import override
     from invcam.errors import InvcamError
+    from invcam.overrides import override
 
     cfg = override(preset("fast"), "loss.deform_prior=1e-5")
     assert cfg.loss.deform_prior == 1e-5 and cfg.model == preset("fast").model
@@ -54,3 +55,51 @@ def test_override_parses_each_field_by_its_type():
                        ("optim.batch=0", "at least 1"), ("loss.color=-1", "not be negative")]:
         with pytest.raises(InvcamError, match=named):
             override(cfg, bad)
+
+
+def test_presets_are_named_described_and_spelled_out():
+    import dataclasses
+
+    from invcam.config import FitConfig
+    from invcam.presets import DESCRIPTIONS, MOVING, PRESETS, moving_config
+
+    assert set(PRESETS) == set(DESCRIPTIONS) == {"fast", "paper", "moving"}
+    assert all(cfg.preset == name for name, cfg in PRESETS.items())
+    assert PRESETS["fast"] == FitConfig()  # the dataclass defaults are the fast preset
+    # what --motion dynamic does to fast is the moving preset, under fast's name
+    assert moving_config(PRESETS["fast"]) == dataclasses.replace(MOVING, preset="fast")
+    assert MOVING.model.deform == "grid" and MOVING.loss.color_relative == 0.0
+
+
+def test_readme_presets_table_is_the_generated_one():
+    from pathlib import Path
+
+    from invcam.presets import departures, departures_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- presets-table -->\n", "\n<!-- /presets-table -->"
+    table = readme[readme.index(start) + len(start):readme.index(end)]
+    assert table == departures_table()
+    changed = {name for name, _, _ in departures()}
+    assert {"model.atlas", "loss.color_relative", "optim.iters"} <= changed
+    assert "model.blur_n" not in changed  # both use the paper's 3 x 3 patch
+
+
+def test_config_versions_one_and_two():
+    import pytest
+
+    from invcam.config import CONFIG_VERSION
+    from invcam.errors import InvcamError
+
+    assert CONFIG_VERSION == 2
+    current = config_to_dict(preset("fast"))
+    del current["loss"]["deform_temporal"]
+    with pytest.raises(InvcamError, match="loss lacks deform_temporal"):
+        config_from_dict(current)  # version 2 files are complete: a migration adds fields
+    old = {**config_to_dict(preset("fast")), "version": 1}
+    del old["loss"]["deform_temporal"], old["optim"]["lr_similarity"]
+    migrated = config_from_dict(old)
+    assert migrated.loss.deform_temporal == 0.0 and migrated.optim.lr_similarity == 1e-3
+    for bad in ({**current, "version": 3}, {**current, "model": 5}):
+        with pytest.raises(InvcamError):
+            config_from_dict(bad)

@@ -8,9 +8,9 @@ import pytest
 import torch
 from fit_helpers import best_input_psnr_mu
 
-from invcam.config import preset
-from invcam.fit import FitDiverged, fit, replace_budget
+from invcam.method.fit import FitDiverged, fit, replace_budget
 from invcam.metrics import hdr_metrics
+from invcam.presets import preset
 
 ITERS = 400
 

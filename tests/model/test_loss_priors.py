@@ -6,10 +6,10 @@ import dataclasses
 
 import torch
 
-from invcam.config import LossConfig, preset
-from invcam.fit_setup import build_model, evidence_anchor
-from invcam.fit_terms import extra_terms, residual_px, temporal_targets
-from invcam.losses import CLIPPED, color_loss
+from invcam.config import LossConfig
+from invcam.method.fit_setup import build_model, evidence_anchor
+from invcam.method.losses import CLIPPED, color_loss, extra_terms, residual_px, temporal_targets
+from invcam.presets import preset
 
 
 def test_censored_loss_treats_clipped_values_as_lower_bounds():

@@ -6,11 +6,11 @@ from __future__ import annotations
 import torch
 
 from invcam.config import LossConfig, ModelConfig
-from invcam.fit_terms import MotionPrior, extra_terms, flow_term, rigidity_term
-from invcam.imaging import ImagingModel
-from invcam.losses import flow_loss, grid_smoothness
-from invcam.scene import Atlas
-from invcam.scene.deformation import apply_homography
+from invcam.method.imaging import ImagingModel
+from invcam.method.losses import extra_terms, flow_loss, flow_term, grid_smoothness, rigidity_term
+from invcam.method.scene import Atlas
+from invcam.method.scene.deformation import apply_homography
+from invcam.motion.prior import MotionPrior
 
 SIZE = (24, 32)
 

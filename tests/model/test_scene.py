@@ -7,10 +7,10 @@ import math
 import torch
 
 from invcam.config import ModelConfig
-from invcam.encodings import DenseGrid2D, positional_encoding
-from invcam.encodings.grid import level_shapes
-from invcam.scene import Atlas, Deformation
-from invcam.scene.deformation import apply_similarity
+from invcam.method.encodings import DenseGrid2D, positional_encoding
+from invcam.method.encodings.grid import level_shapes
+from invcam.method.scene import Atlas, Deformation
+from invcam.method.scene.deformation import apply_similarity
 
 
 def test_positional_encoding_shape_and_values():

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from invcam.config import preset
-from invcam.fit import fit, replace_budget
+from invcam.method.fit import fit, replace_budget
+from invcam.presets import preset
 
 H, W = 128, 192
 BARS = (60.0, 84.0, 108.0, 132.0)  # x centres (px) of the dark bars in the window
@@ -83,7 +83,7 @@ def test_region_seen_by_one_image_stays_in_place(fitted):
 def test_static_default_has_no_local_warp():
     """The fast preset's D for a static stack is one similarity per image: no residual
     field that could move one part of an image against the rest."""
-    from invcam.scene import Deformation
+    from invcam.method.scene import Deformation
 
     d = Deformation(preset("fast").model, 3, (48, 64), reference=1)
     assert d.kind == "global"
@@ -117,7 +117,7 @@ def _similarity_moved(prior, **optim) -> torch.Tensor:
 def test_similarity_hold_keeps_registered_images_at_their_registration(hold):
     """``OptimConfig.similarity_hold``: while it lasts, an image placed by a trusted
     registration keeps its similarity; an unplaced one learns its place meanwhile."""
-    from invcam.fit_terms import MotionPrior
+    from invcam.motion.prior import MotionPrior
 
     moved = _similarity_moved(MotionPrior(registered=torch.tensor([False, True, True])),
                               similarity_hold=hold)
@@ -130,8 +130,8 @@ def test_only_tightly_pinned_images_are_held():
     that no registration placed (NaN) is free from the start; a tight one is held."""
     import dataclasses
 
-    from invcam.fit_setup import held_images
-    from invcam.fit_terms import MotionPrior
+    from invcam.method.fit_setup import held_images
+    from invcam.motion.prior import MotionPrior
 
     optim = dataclasses.replace(preset("fast").optim, similarity_hold=0.3,
                                 similarity_hold_spread=0.06)
@@ -148,7 +148,7 @@ def test_only_tightly_pinned_images_are_held():
 def test_a_loosely_pinned_image_learns_while_a_tight_one_is_held():
     """Through the fit: with the hold on for the whole fit, image 0 (spread 0.02 px) keeps
     its registration and image 2 (0.2 px) learns its place."""
-    from invcam.fit_terms import MotionPrior
+    from invcam.motion.prior import MotionPrior
 
     prior = MotionPrior(registered=torch.tensor([True, True, True]),
                         spread=torch.tensor([0.02, 0.0, 0.2]))

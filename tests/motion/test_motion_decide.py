@@ -106,8 +106,8 @@ def test_plan_motion_starts_an_image_without_trusted_matches_at_the_identity(mon
     from types import SimpleNamespace
 
     import invcam.motion.joint as joint_mod
-    from invcam.config import preset
-    from invcam.motion.prior import plan_motion
+    from invcam.app.plan import plan_motion
+    from invcam.presets import preset
 
     result = synthesize("demo", "diagonal", size=(96, 144), seed=2)
     from invcam.motion.register import Registration
@@ -132,7 +132,7 @@ def test_an_unregistered_image_s_similarity_steps_faster_and_resumes_the_same():
     import torch
 
     from invcam.config import ModelConfig
-    from invcam.scene.deformation import Deformation
+    from invcam.method.scene.deformation import Deformation
 
     d = Deformation(ModelConfig(deform="global"), 3, (40, 60), 1)
     d.set_rate(torch.tensor([10.0, 1.0, 1.0]))
@@ -152,10 +152,10 @@ def test_a_frozen_similarity_with_an_unregistered_image_builds():
 
     import torch
 
-    from invcam.config import preset
-    from invcam.fit import replace_budget
-    from invcam.fit_setup import build_model
-    from invcam.fit_terms import MotionPrior
+    from invcam.method.fit import replace_budget
+    from invcam.method.fit_setup import build_model
+    from invcam.motion.prior import MotionPrior
+    from invcam.presets import preset
 
     cfg = replace_budget(preset("fast"), 3, None)
     cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, lr_similarity=0.0))

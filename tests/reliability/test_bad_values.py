@@ -86,7 +86,7 @@ def test_a_fit_with_contradicting_times_learns_them_and_says_so(tmp_path, stack_
 
 def test_a_diverged_fit_restarts_at_lower_rates_and_says_so(tiny_stack, tmp_path, capsys,
                                                             monkeypatch):
-    import invcam.fit as fit_mod
+    import invcam.method.fit as fit_mod
 
     real_fit, calls = fit_mod.fit, []
 

@@ -154,7 +154,7 @@ def test_resume_on_a_stack_of_another_size_is_refused(tiny_fit, tmp_path, capsys
 
 def test_a_fit_that_fails_while_writing_outputs_can_be_replaced_with_force(
         tiny_stack, tmp_path, capsys, monkeypatch):
-    import invcam.io.fit_outputs as fit_outputs
+    import invcam.app.outputs as fit_outputs
 
     def half_written(out, result, stack, extra):
         (out / "radiance.exr").write_bytes(b"partial")

@@ -99,7 +99,7 @@ def test_render_raises_no_library_warnings(tiny_fit, tmp_path, capsys):
     """The render path itself is clean (the CLI also hides library warnings from users)."""
     import warnings
 
-    from invcam.render import render_exposure
+    from invcam.app.render import render_exposure
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a library warning now fails the render

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scene_data import needs_scene_data
 
+from invcam.photometry import REC709_Y as LUMA
 from invcam.synth import list_scenes
-from invcam.synth.realhdr import LUMA, crop_box
+from invcam.synth.realhdr import crop_box
 from invcam.synth.scenes import SCENES, build_scene, dynamic_range
 
 PROCEDURAL = [n for n, s in SCENES.items() if s.data is None]

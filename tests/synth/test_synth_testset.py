@@ -11,8 +11,8 @@ import pytest
 
 from invcam.io.ldr import read_ldr_raw
 from invcam.io.stack import load_images, load_stack
+from invcam.photometry import REC709_Y as LUMA
 from invcam.synth import list_scenes, synthesize, write_synth
-from invcam.synth.realhdr import LUMA
 from invcam.synth.scenes import SCENES, build_scene, scenes_in
 from invcam.synth.sensor import CRF_FAMILIES, make_crf
 from invcam.synth.shake import rigid_matrix, warp_shot

@@ -13,11 +13,11 @@ from invcam.errors import InvcamError
 from invcam.io.hdr import read_exr_channels, read_hdr_image
 from invcam.io.ldr import read_ldr_raw
 from invcam.io.stack import load_stack
+from invcam.photometry import REC709_Y as LUMA
 from invcam.synth.scenes import SCENES
 from invcam.synth.video import synthesize_dynamic, synthesize_video
 
 SMALL = (48, 64)
-LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
 
 @pytest.fixture(scope="module")

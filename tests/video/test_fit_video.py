@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from invcam.cli import main
-from invcam.config import preset
-from invcam.fit import fit, replace_budget
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import read_ldr
 from invcam.io.stack import load_stack
-from invcam.motion.prior import estimate_prior, moving_config
+from invcam.method.fit import fit, replace_budget
+from invcam.motion.prior import estimate_prior
+from invcam.presets import moving_config, preset
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,8 @@ import numpy as np
 from invcam.baselines.common import BaselineResult, exposure_groups, need_images, short_list
 from invcam.baselines.pyramid import ecc_align, opencv_focus_stack
 from invcam.errors import InvcamError
-from invcam.io.ldr import to_unit
 from invcam.io.stack import Stack
+from invcam.photometry import to_unit
 
 TOOLS = ("auto", "enfuse", "opencv")
 PROGRAMS = ("align_image_stack", "enfuse")

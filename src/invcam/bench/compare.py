@@ -14,7 +14,7 @@ import os
 import cv2
 import numpy as np
 
-from invcam.display import _save, plt
+from invcam.display import plt, save_figure
 from invcam.metrics import mu_law, normalize_pair
 
 INSET_COLOURS = ("red", "lime")
@@ -89,7 +89,7 @@ def compare_figure(path: str | os.PathLike, inputs: list[tuple[str, np.ndarray]]
     fig.suptitle("inputs (top); results, scale-aligned, mu-law (mu = 5000); zoomed insets",
                  fontsize=9)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 
@@ -103,4 +103,4 @@ def real_figure(path: str | os.PathLike, rows: list[list[tuple[str, np.ndarray]]
         for c, (label, image) in enumerate(row):
             _show(axes[r, c], image, label)
     fig.tight_layout()
-    _save(fig, path)
+    save_figure(fig, path)

@@ -6,7 +6,7 @@ cheap); each of its middle ``real_holdouts`` exposures is held out in turn, and 
 others are used to:
 
 - ours: fit (fast preset, the bench budget), then render the held-out exposure time
-  through the learned response curve (:func:`invcam.render.render_exposure`);
+  through the learned response curve (:func:`invcam.app.render.render_exposure`);
 - Debevec: OpenCV calibration + merge of the same images, then the held-out photo
   predicted as ``radiance * t`` through the recovered response, inverted by
   interpolation (:func:`invcam.baselines.debevec.apply_response`).
@@ -72,9 +72,9 @@ def _resized(raws: list[np.ndarray], size: tuple[int, int] | None) -> list[np.nd
 def predict_ours(unit: np.ndarray, times: np.ndarray, train: list[int], held: int,
                  opts: BenchOptions, work: Path) -> np.ndarray:
     """Fit ``unit[train]`` (``(B, H, W, 3)`` in [0, 1]) and render exposure ``times[held]``."""
-    from invcam.fit import make_state_of
+    from invcam.app.render import render_exposure
     from invcam.io.checkpoint import save_checkpoint
-    from invcam.render import render_exposure
+    from invcam.method.fit import make_state_of
 
     ref = train[len(train) // 2]
     result = fit_arrays(torch.from_numpy(unit[train]), [float(times[i]) for i in train],

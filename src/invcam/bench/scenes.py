@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from invcam.synth import synthesize
-from invcam.synth.output import write_images, write_result
+from invcam.synth.files import write_images
+from invcam.synth.output import write_result
 
 LAYOUT_OF = {"ours": "diagonal", "debevec": "diagonal", "robertson": "diagonal",
              "mertens": "diagonal", "two-stage": "all", "focus-stack": "focus"}

@@ -19,15 +19,13 @@ import torch
 from invcam import __version__
 from invcam.config import config_from_dict
 from invcam.errors import InvcamError
-from invcam.fit import ADDED_STATE
-from invcam.imaging import ImagingModel
 from invcam.io.atomic import atomic_path
 
 CHECKPOINT_FORMAT = 1
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict, meta: dict) -> None:
-    """Atomically write a fit state (from ``invcam.fit.make_state``) plus stack metadata."""
+    """Atomically write a fit state (from ``invcam.method.fit.make_state``) plus stack metadata."""
     data = {"format": CHECKPOINT_FORMAT, "invcam": __version__, "meta": meta, **state}
     with atomic_path(path) as tmp:
         try:
@@ -161,25 +159,3 @@ def check_same_stack(data: dict, identity: dict, path: str | os.PathLike) -> str
             raise InvcamError(f"--resume: {path} was fitted to another stack (its {what} "
                               f"differ{shown}); fit into a new folder instead")
     return None
-
-
-def model_from_checkpoint(data: dict, device: str | torch.device = "cpu") -> ImagingModel:
-    """Rebuild the ImagingModel stored in a checkpoint."""
-    cfg = config_from_dict(data["config"])
-    sd = data["model"]
-    bounds = data.get("atlas_bounds")
-    try:
-        model = ImagingModel(cfg.model, tuple(data["size"]), sd["exposure_base"],
-                             data["reference"], bool(data.get("learn_exposure")),
-                             cfg.exposure_bound, tuple(bounds) if bounds else None)
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise InvcamError(f"model fields do not fit together: {exc}") from exc
-    if sd.get("deformation.dense") is not None:
-        model.deformation.set_dense(sd["deformation.dense"])
-    older = {k: v for k, v in model.state_dict().items() if k in ADDED_STATE}
-    sd = {**older, **sd}
-    try:
-        model.load_state_dict(sd)
-    except RuntimeError as exc:
-        raise InvcamError(f"model weights do not match their config: {exc}") from exc
-    return model.to(device).eval()

@@ -13,6 +13,7 @@ import numpy as np
 
 from invcam.errors import InvcamError
 from invcam.io.atomic import write_with
+from invcam.photometry import to_unit
 
 LDR_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
@@ -47,11 +48,6 @@ def read_ldr_raw(path: str | os.PathLike) -> np.ndarray:
     else:
         raise InvcamError(f"{path}: unsupported channel count {img.shape[2]}")
     return np.ascontiguousarray(img)
-
-
-def to_unit(raw: np.ndarray) -> np.ndarray:
-    """Scale uint8/uint16 camera values to float32 in [0, 1]."""
-    return raw.astype(np.float32) / float(np.iinfo(raw.dtype).max)
 
 
 def read_ldr(path: str | os.PathLike) -> np.ndarray:

@@ -18,7 +18,7 @@ Format (``stack.json`` is optional)::
 
 Every problem with the input raises InvcamError with a one-line message naming the file
 or key at fault. Pixels are read once, by ``load_stack``, and kept as stored integers.
-``describe_stack`` (the ``invcam info`` report) lives in ``invcam.io.stack_report``.
+``describe_stack`` (the ``invcam info`` report) is in ``invcam.io.stack_report``.
 """
 
 from __future__ import annotations
@@ -36,20 +36,16 @@ from invcam.errors import InvcamError
 from invcam.io.exif import ExposureSettings, read_exposure_settings, relative_exposures
 from invcam.io.ldr import LDR_SUFFIXES, read_ldr_raw
 from invcam.io.raw import RAW_SUFFIXES, is_raw, read_raw
-from invcam.io.stack_report import describe_stack, format_exposure
+from invcam.photometry import SATURATED, UNDEREXPOSED
 
 PHOTO_SUFFIXES = LDR_SUFFIXES + RAW_SUFFIXES
 
-__all__ = [
-    "Stack", "StackImage", "choose_reference", "describe_stack", "format_exposure",
-    "image_stats", "load_images", "load_stack", "sane_exposure",
-]
+__all__ = ["Entry", "Stack", "StackImage", "choose_reference", "describe_pixels",
+           "image_stats", "load_images", "load_json", "load_stack", "sane_exposure"]
 
 STACK_JSON = "stack.json"
 EXPOSURE_RANGE = (1e-7, 1e5)
 """Exposure times (seconds) accepted: 100 ns to about a day."""
-SATURATED = 0.99  # a pixel is saturated if any channel is >= this fraction of full scale
-UNDEREXPOSED = 0.01  # ... and underexposed if every channel is <= this fraction
 
 
 @dataclass(frozen=True)
@@ -120,7 +116,7 @@ class Stack:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Entry:
     """A listed image before its pixels are read; ``source`` None means "ask EXIF"."""
 
     file: str
@@ -175,7 +171,7 @@ def load_stack(path: str | Path, resize: bool = False) -> Stack:
         unlisted = tuple(p.name for p in _list_images(root) if p.resolve() not in listed)
         source = "stack.json"
     else:
-        entries = [_Entry(p.name, p, None, None, {}) for p in _list_images(root)]
+        entries = [Entry(p.name, p, None, None, {}) for p in _list_images(root)]
         unlisted, source = (), "folder"
         if not entries:
             suffixes = ", ".join(PHOTO_SUFFIXES)
@@ -188,7 +184,7 @@ def load_stack(path: str | Path, resize: bool = False) -> Stack:
     return Stack(root, images, raws[ref].shape[:2], ref, rule, source, unlisted, raws)
 
 
-def _check_not_mixed(entries: list[_Entry]) -> None:
+def _check_not_mixed(entries: list[Entry]) -> None:
     """RAW (linear) and processed photos cannot share a response curve: refuse a mix."""
     kinds = {is_raw(e.path) for e in entries}
     if len(kinds) > 1:
@@ -222,7 +218,7 @@ def _list_images(root: Path) -> list[Path]:
     )
 
 
-def _with_exif(entries: list[_Entry]) -> list[_Entry]:
+def _with_exif(entries: list[Entry]) -> list[Entry]:
     """Entries that ask EXIF get its time, ISO and f-number, and as exposure the time
     scaled to their usual ISO and f-number (:func:`invcam.io.exif.relative_exposures`)."""
     ask = [i for i, e in enumerate(entries) if e.source is None]
@@ -234,7 +230,7 @@ def _with_exif(entries: list[_Entry]) -> list[_Entry]:
     return out
 
 
-def _load_json(json_path: Path) -> object:
+def load_json(json_path: Path) -> object:
     try:
         text = json_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -249,8 +245,8 @@ def _load_json(json_path: Path) -> object:
         ) from exc
 
 
-def _parse_stack_json(json_path: Path, root: Path) -> list[_Entry]:
-    data = _load_json(json_path)
+def _parse_stack_json(json_path: Path, root: Path) -> list[Entry]:
+    data = load_json(json_path)
     if not isinstance(data, dict) or not isinstance(data.get("images"), list):
         raise InvcamError(f'{json_path}: expected an object with an "images" list')
     if not data["images"]:
@@ -271,7 +267,7 @@ def _parse_stack_json(json_path: Path, root: Path) -> list[_Entry]:
     return entries
 
 
-def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> _Entry:
+def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> Entry:
     where = f"{json_path}: images[{i}]"
     if not isinstance(item, dict):
         raise InvcamError(f'{where} must be an object like {{"file": "a.png", "exposure": 0.25}}')
@@ -286,19 +282,19 @@ def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> _Entry:
         raise InvcamError(f"{where} names {file}, which is not a file in {root}")
     meta = {k: v for k, v in item.items() if k not in ("file", "exposure")}
     if "exposure" not in item:
-        return _Entry(file, path, None, None, meta)
+        return Entry(file, path, None, None, meta)
     value = item["exposure"]
     if value is None:
-        return _Entry(file, path, None, "unknown", meta)
+        return Entry(file, path, None, "unknown", meta)
     if not sane_exposure(value):
         low, high = EXPOSURE_RANGE
         raise InvcamError(f'{where} ({file}): "exposure" must be a number of seconds from '
                           f"{low:g} to {high:g}, got {value!r}")
-    return _Entry(file, path, float(value), "stack.json", meta)
+    return Entry(file, path, float(value), "stack.json", meta)
 
 
 def _read_pixels(
-    entries: list[_Entry], ref: int, resize: bool
+    entries: list[Entry], ref: int, resize: bool
 ) -> tuple[tuple[StackImage, ...], tuple[np.ndarray, ...]]:
     """Read every image (the reference first) and check or fix its size."""
     images: list[StackImage | None] = [None] * len(entries)
@@ -318,11 +314,11 @@ def _read_pixels(
             raw = cv2.resize(raw, (size[1], size[0]), interpolation=cv2.INTER_AREA)
         raw.setflags(write=False)
         raws[i] = raw
-        images[i] = _describe_pixels(entry, raw, stored)
+        images[i] = describe_pixels(entry, raw, stored)
     return tuple(images), tuple(raws)
 
 
-def _describe_pixels(entry: _Entry, raw: np.ndarray, stored: tuple[int, int]) -> StackImage:
+def describe_pixels(entry: Entry, raw: np.ndarray, stored: tuple[int, int]) -> StackImage:
     saturated, underexposed = image_stats(raw)
     shot = entry.settings or ExposureSettings()
     grey = bool(

@@ -18,7 +18,8 @@ import numpy as np
 
 from invcam.errors import InvcamError
 from invcam.io.stack import Stack, choose_reference
-from invcam.motion.exposure import linear_luminance, to_unit
+from invcam.motion.exposure import linear_luminance
+from invcam.photometry import to_unit
 
 USEFUL_MIN = 0.002
 """Smallest fraction of pixels neither saturated nor black for an image to be used."""

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from invcam.io.stack import Stack
+from invcam.io.stack import Stack
+from invcam.photometry import format_exposure
 
 WARN_FRACTION = 0.99  # warn about an image this much saturated or underexposed
-
-
-def format_exposure(seconds: float | None) -> str:
-    """``1/1024 s``, ``0.3 s``, ``32 s``; ``?`` for unknown."""
-    if seconds is None:
-        return "?"
-    if seconds < 1:
-        inverse = 1.0 / seconds
-        if abs(inverse - round(inverse)) <= 1e-3 * inverse:
-            return f"1/{round(inverse)} s"
-    return f"{seconds:.4g} s"
 
 
 def describe_stack(stack: Stack) -> str:

@@ -25,14 +25,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from invcam.errors import InvcamError
+from invcam.errors import InvcamError, OptionError
 from invcam.io.stack import (
     EXPOSURE_RANGE,
+    Entry,
     Stack,
     StackImage,
-    _describe_pixels,
-    _Entry,
-    _load_json,
+    describe_pixels,
+    load_json,
     load_stack,
     sane_exposure,
 )
@@ -59,18 +59,18 @@ def parse_frames(text: str) -> tuple[int, int | None, int]:
     spec = str(text).replace(" ", "")
     match = _FRAMES.fullmatch(spec)
     if "-" in spec:
-        raise InvcamError(f"--frames {text!r}: frame numbers cannot be negative")
+        raise OptionError("frames", f"{{option}} {text!r}: frame numbers cannot be negative")
     if not match:
-        raise InvcamError(f"--frames {text!r}: expected A:B or A:B:step, B exclusive, A or B "
-                          "may be empty (0:30, 5:, 0:30:2)")
+        raise OptionError("frames", f"{{option}} {text!r}: expected A:B or A:B:step, B "
+                          "exclusive, A or B may be empty (0:30, 5:, 0:30:2)")
     start = int(match[1]) if match[1] else 0
     stop = int(match[2]) if match[2] else None
     step = int(match[3]) if match[3] else 1
     if step < 1:
-        raise InvcamError(f"--frames {text!r}: the step must be at least 1")
+        raise OptionError("frames", f"{{option}} {text!r}: the step must be at least 1")
     if stop is not None and stop <= start:
-        raise InvcamError(f"--frames {text!r}: the end {stop} must be after the start {start} "
-                          "(the end is exclusive)")
+        raise OptionError("frames", f"{{option}} {text!r}: the end {stop} must be after the "
+                          f"start {start} (the end is exclusive)")
     return start, stop, step
 
 
@@ -84,8 +84,8 @@ def parse_exposure_cycle(text: str) -> list[float]:
         except (ValueError, ZeroDivisionError):
             value = math.nan
         if not math.isfinite(value) or value <= 0:
-            raise InvcamError(f"--exposure-cycle {text!r}: {item.strip()!r} is not a positive "
-                              "number of seconds (e.g. 0.25,1,4 or 1/250,1/60)")
+            raise OptionError("exposure_cycle", f"{{option}} {text!r}: {item.strip()!r} is not "
+                              "a positive number of seconds (e.g. 0.25,1,4 or 1/250,1/60)")
         values.append(value)
     return values
 
@@ -162,11 +162,11 @@ def apply_exposure_cycle(stack: Stack, cycle: list[float]) -> tuple[Stack, str |
     """
     count, size, noun = len(stack), len(cycle), _noun(stack)
     if size == 0 or not all(_positive(v) for v in cycle):
-        raise InvcamError(f"--exposure-cycle {cycle!r}: needs one or more exposure "
+        raise OptionError("exposure_cycle", f"{{option}} {cycle!r}: needs one or more exposure "
                           f"times from {EXPOSURE_RANGE[0]:g} to {EXPOSURE_RANGE[1]:g} seconds")
     if size > count:
-        raise InvcamError(f"--exposure-cycle has {size} values but {stack.root} has only "
-                          f"{count} {noun}; the cycle must fit at least once")
+        raise OptionError("exposure_cycle", f"{{option}} has {size} values but {stack.root} "
+                          f"has only {count} {noun}; the cycle must fit at least once")
     images = tuple(replace(im, exposure=float(cycle[k % size]), exposure_source="exposure-cycle")
                    for k, im in enumerate(stack.images))
     ref, rule = stack.reference, stack.reference_rule
@@ -203,7 +203,7 @@ def load_input(path: str | os.PathLike, frames: str | None = None,
         known = [im for im in stack.images if im.exposure is not None]
         if known:
             sources = ", ".join(sorted({im.exposure_source for im in known}))
-            warnings.append(f"--exposure-cycle replaces the known exposures ({sources}) of "
+            warnings.append(f"the exposure cycle replaces the known exposures ({sources}) of "
                             f"{len(known)} of {len(stack)} {_noun(stack)}")
         stack, warning = apply_exposure_cycle(stack, list(exposure_cycle))
         warnings += [warning] if warning else []
@@ -214,7 +214,7 @@ def _picked(where: Path, frames: str, count: int, noun: str) -> range:
     """The positions among ``count`` that ``frames`` selects, all of which must exist."""
     start, stop, step = parse_frames(frames)
     if start >= count or (stop or count) > count:
-        raise InvcamError(f"{where}: --frames {frames} is outside the input, which has "
+        raise OptionError("frames", f"{where}: {{option}} {frames} is outside the input, which has "
                           f"{count} {noun} (0 to {count - 1})")
     return range(start, stop or count, step)
 
@@ -270,13 +270,13 @@ def _frame_image(path: Path, index: int, raw: np.ndarray, exposure: float | None
     """Frame ``index`` of the video described as a stack image (the stack reader's own
     description: bit depth, grey flag, saturated and underexposed fractions)."""
     source = "unknown" if exposure is None else "sidecar"
-    entry = _Entry(f"{path.name}#{index:05d}", path, exposure, source, {"frame": index})
-    return _describe_pixels(entry, raw, tuple(raw.shape[:2]))
+    entry = Entry(f"{path.name}#{index:05d}", path, exposure, source, {"frame": index})
+    return describe_pixels(entry, raw, tuple(raw.shape[:2]))
 
 
 def _read_sidecar(sidecar: Path, count: int) -> tuple[list[float | None] | None, int | None]:
     """Per-frame exposures of the whole video (or None) and the reference frame (or None)."""
-    data = _load_json(sidecar)
+    data = load_json(sidecar)
     if not isinstance(data, dict):
         raise InvcamError(f'{sidecar}: expected an object like {{"exposures": [...]}}')
     unknown = sorted(set(data) - set(SIDECAR_KEYS))

@@ -72,7 +72,7 @@ root of the smaller eigenvalue of its structure tensor) for the unchecked test."
 MIN_CLUSTER = 5
 """Connected blocks moving unchecked that make a pair moving: above the largest group in
 the static stacks of the tuning set and in the real brackets of the shared data, and no
-more than the smallest moving tuning stack shows (docs/benchmarks.md)."""
+more than the smallest moving tuning stack shows (docs/results.md)."""
 MIN_MEASURED = 0.05
 """A pair with fewer measured blocks than this fraction (mostly clipped or black in one
 of the two images) decides nothing: its few flow vectors are too unreliable."""

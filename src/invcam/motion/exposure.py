@@ -15,30 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from invcam.errors import InvcamError
+from invcam.photometry import REC709_Y, UNUSABLE, to_unit
 
 GAMMA = 2.2
-LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 METHODS = ("auto", "gain", "histogram")
 # Grey levels of mean quantile mismatch above which "auto" switches to histogram matching.
 AUTO_GAP = 4.0
 MIN_VALID = 16
 
 
-def to_unit(frame: np.ndarray) -> np.ndarray:
-    """``(H, W, 3)`` (or ``(H, W)``) uint8 / float frame as float32 in [0, 1], same shape."""
-    frame = np.asarray(frame)
-    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
-        raise InvcamError(f"expected an (H, W, 3) RGB frame, got shape {frame.shape}")
-    if frame.dtype == np.uint8:
-        return frame.astype(np.float32) / 255.0
-    if frame.dtype == np.uint16:
-        return frame.astype(np.float32) / 65535.0
-    if not np.issubdtype(frame.dtype, np.floating):
-        raise InvcamError(f"expected a uint8 or float frame, got dtype {frame.dtype}")
-    return np.clip(np.nan_to_num(frame.astype(np.float32)), 0.0, 1.0)
-
-
-def clipped_mask(frame: np.ndarray, low: float = 0.02, high: float = 0.98) -> np.ndarray:
+def clipped_mask(frame: np.ndarray, low: float = UNUSABLE[0],
+                 high: float = UNUSABLE[1]) -> np.ndarray:
     """``(H, W)`` bool: any channel >= ``high`` or all channels <= ``low`` (in [0, 1] units).
 
     ``frame`` is ``(H, W, 3)`` (or ``(H, W)`` grey), uint8 or float in [0, 1].
@@ -50,9 +37,13 @@ def clipped_mask(frame: np.ndarray, low: float = 0.02, high: float = 0.98) -> np
 
 
 def linear_luminance(frame: np.ndarray, gamma: float = GAMMA) -> np.ndarray:
-    """``(H, W)`` float32 luminance of the gamma-linearized frame ``(H, W, 3)``, in [0, 1]."""
+    """``(H, W)`` float32 luminance of the gamma-linearized frame ``(H, W, 3)`` (or grey
+    ``(H, W)``), in [0, 1]."""
+    frame = np.asarray(frame)
+    if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
+        raise InvcamError(f"expected an (H, W, 3) RGB frame, got shape {frame.shape}")
     lin = to_unit(frame) ** gamma
-    return lin if lin.ndim == 2 else lin @ LUMA
+    return lin if lin.ndim == 2 else lin @ REC709_Y
 
 
 def pair_gain(lum_a: np.ndarray, lum_b: np.ndarray, valid: np.ndarray,

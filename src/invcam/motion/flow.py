@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 
 from invcam.errors import InvcamError
-from invcam.motion.exposure import clipped_mask, normalize_pair, to_unit
+from invcam.motion.exposure import clipped_mask, normalize_pair
+from invcam.photometry import to_unit
 
 # Relative part of the forward-backward tolerance (Sundaram et al., ECCV 2010).
 FB_RELATIVE = 0.01

@@ -1,39 +1,68 @@
-"""From frames to the fit's :class:`~invcam.fit_terms.MotionPrior`: registration to the
+"""From frames to the fit's :class:`MotionPrior`: registration to the
 reference frame (the deformation's starting point), the atlas domain covering every view,
 and adjacent-frame optical flow for the flow loss (paper Eq. 11)."""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from invcam.config import FitConfig
-from invcam.fit_terms import MotionPrior
 from invcam.motion.chain import chained_correspondence
-from invcam.motion.decide import MotionDecision, detect_motion
 from invcam.motion.flow import FlowPair, adjacent_flows
 from invcam.motion.joint import joint_matches, solve_with_spread
 from invcam.motion.register import (
-    adjacent_registrations,
     adjacent_steps,
     chain_to_reference,
     union_bounds,
 )
 
-FLOW_WEIGHT = 0.0
-"""Default lambda_f of a fit to a moving scene. The paper uses 100, decaying to 0
-(``--flow-weight 100``); here D already starts at the chained optical flow, and the flow
-loss on top cost 0.8-1 dB PSNR-mu in the ablation (docs/benchmarks.md), so it is off."""
-RIGIDITY_WEIGHT = 0.01
-"""Default weight of the rigidity regularizer on D's learned parts for moving scenes."""
 BASE_SHIFT_PX = 4.0
 """Centre displacement (pixels) above which a static stack's atlas covers every view."""
 BASE_ROTATION_DEG = 1.0
 """Rotation (degrees) above which a static stack's atlas covers every view."""
-DEFORM_CELL = 8
-"""Pixels per cell of D's residual grid for moving scenes (objects need a finer field)."""
+
+@dataclass
+class MotionPrior:
+    """Motion estimated from the frames.
+
+    Attributes:
+        transforms: ``(B, 3, 3)`` homographies from image i's normalized coordinates to the
+            reference image's (the deformation's fixed base), or None (identity).
+        bounds: atlas domain ``(x0, y0, x1, y1)`` in the reference's normalized
+            coordinates covering every view, or None (the reference view).
+        pairs: ``(P, 2)`` image indices (a, b) of the flow fields, or None (no flow loss).
+        flows: ``(P, H, W, 2)`` float16 optical flow in pixels: pixel x of image a matches
+            x + flow(x) in image b.
+        valid: ``(P, H, W)`` bool, where the flow passed its checks (unclipped,
+            forward-backward consistent).
+        correspondence: ``(B, H, W, 2)`` float32 where each pixel of image i lies in the
+            reference image (pixel coords), from chained flows; starts D's residual.
+        registered: ``(B,)`` bool, whether a trusted registration placed image i (its
+            similarity then learns at ``lr_similarity``, else at
+            ``lr_similarity_unregistered``), or None (all placed).
+        spread: ``(B,)`` float32 px, how tightly the feature matches pin each placed
+            image (:func:`~invcam.motion.joint.similarity_spread`; NaN where not placed),
+            or None (not measured).
+    """
+
+    transforms: torch.Tensor | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    pairs: torch.Tensor | None = None
+    flows: torch.Tensor | None = None
+    valid: torch.Tensor | None = None
+    correspondence: torch.Tensor | None = None
+    registered: torch.Tensor | None = None
+    spread: torch.Tensor | None = None
+
+    def to(self, device: torch.device) -> MotionPrior:
+        """A copy whose tensors are on ``device`` (the fit samples flows where the model is)."""
+        moved = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return MotionPrior(**{k: v.to(device) if isinstance(v, torch.Tensor) else v
+                              for k, v in moved.items()})
+
 
 
 def pixel_to_normalized(size: tuple[int, int]) -> np.ndarray:
@@ -163,62 +192,5 @@ def registered_prior(stack, reference: int, known: dict | None = None) -> Motion
     return static_prior(mats, size, placed, spread)
 
 
-def plan_motion(stack, reference: int, mode: str, cfg: FitConfig, flow: float | None = None,
-                rigidity: float | None = None
-                ) -> tuple[MotionPrior, FitConfig, MotionDecision | None]:
-    """Registration, the static/dynamic decision and the config of a fit.
-
-    Args:
-        stack: a :class:`~invcam.io.stack.Stack` (images in order; ``raw`` frames).
-        mode: ``"auto"`` (decided by :func:`~invcam.motion.decide.detect_motion`),
-            ``"static"`` or ``"dynamic"``.
-        flow, rigidity: a dynamic fit's weights (None: :func:`moving_config`'s defaults).
-
-    Returns:
-        the prior (static: the registration only), the config (:func:`moving_config`
-        applied when dynamic) and the decision (None unless ``mode`` is ``"auto"``).
-    """
-    frames, exposures = list(stack.raw), [im.exposure for im in stack.images]
-    if mode == "static":
-        return registered_prior(stack, reference), cfg, None
-    # Only feature matches with RANSAC are trusted: an ECC warp between frames that share
-    # little (one mostly clipped) can be far off. Motion is not judged from an untrusted
-    # step, a static fit places its images without it, and a moving one fills it in.
-    regs = adjacent_registrations(frames, exposures, fallback=False)
-    steps = np.asarray([r.matrix for r in regs]).reshape(-1, 3, 3)
-    trusted = [r.method == "features" for r in regs]
-    decision = None
-    if mode == "auto":
-        decision = detect_motion(frames, exposures, steps, trusted)
-        mode = decision.mode
-    if mode == "static":
-        known = {(t, t + 1): r for t, r in enumerate(regs)}
-        return registered_prior(stack, reference, known), cfg, decision
-    cfg = moving_config(cfg, flow, rigidity)
-    prior = estimate_prior(stack, reference, flows=cfg.loss.flow > 0,
-                           steps=fill_untrusted(steps, np.asarray(trusted)))
-    return prior, cfg, decision
-
-
-def moving_config(cfg: FitConfig, flow: float | None = None,
-                  rigidity: float | None = None) -> FitConfig:
-    """``cfg`` set up for a moving scene: flow-loss and rigidity weights (given ones, else
-    the config's own if set, else the defaults above), a residual grid for D (a static
-    stack's ``"global"`` D gets one) of at most ``DEFORM_CELL`` px cells, and
-    the paper's plain colour loss: the relative and focus weightings, which help static
-    stacks, cost 2.6 dB PSNR-mu on the dynamic beachball stack (docs/benchmarks.md §5c).
-    The PSF jitter (``ModelConfig.blur_jitter``) stays: it helped there too."""
-    loss = cfg.loss
-    flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
-    rigidity = rigidity if rigidity is not None else (loss.rigidity or RIGIDITY_WEIGHT)
-    model = cfg.model
-    if model.deform in ("global", "grid"):
-        model = dataclasses.replace(model, deform="grid",
-                                    deform_cell=min(model.deform_cell, DEFORM_CELL))
-    loss = dataclasses.replace(loss, flow=flow, rigidity=rigidity, color_relative=0.0,
-                               focus_weight=0.0)
-    return dataclasses.replace(cfg, model=model, loss=loss)
-
-
-__all__ = ["estimate_prior", "moving_config", "normalized_bounds", "normalized_transforms",
-           "plan_motion", "registered_prior", "static_prior"]
+__all__ = ["MotionPrior", "estimate_prior", "normalized_bounds", "normalized_transforms",
+           "registered_prior", "static_prior"]

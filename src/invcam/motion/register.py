@@ -4,7 +4,7 @@ Conventions: every transform is a ``(3, 3)`` float64 matrix ``M`` acting on homo
 pixel coordinates ``(x, y, 1)`` with pixel ``(i, j)`` (row, column) centred at
 ``(j + 0.5, i + 0.5)``; a frame of ``W x H`` pixels covers ``[0, W] x [0, H]``.
 :func:`estimate_homography` returns ``M`` mapping frame ``a`` to frame ``b``:
-``b(M x) ~ a(x)``. (This is the pixel-centre convention of :mod:`invcam.imaging`; OpenCV
+``b(M x) ~ a(x)``. (This is the pixel-centre convention of :mod:`invcam.method.imaging`; OpenCV
 puts pixel centres at integers, so its keypoints and ECC warps are shifted by 0.5 here.)
 
 Features are SIFT keypoints on exposure-normalized grey images (see

@@ -16,9 +16,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from invcam.app.outputs import shown_images
 from invcam.display import display_params, display_tonemap
 from invcam.errors import InvcamError
-from invcam.io.fit_outputs import shown_images
 from invcam.io.hdr import read_exr
 
 MAX_SIDE = 1200  # pixels of the HDR image in the page
@@ -95,7 +95,7 @@ def seen_by(model, index: int, exposure: float, blurred: bool = True) -> str:
     """The scene as image ``index`` saw it (its geometry and exposure through the learned
     response, with its learned blur, or all in focus when not ``blurred``), as a display
     PNG, from the loaded ``model``."""
-    from invcam.render import render_model
+    from invcam.method.render import render_model
 
     image = render_model(model, exposure=exposure,
                          **({"blur_of": index} if blurred else {"frame": index}))
@@ -105,7 +105,8 @@ def seen_by(model, index: int, exposure: float, blurred: bool = True) -> str:
 def _load_model(path: Path):
     """The fitted model in ``path``, or None when it is missing or unreadable (the
     report then shows no renders)."""
-    from invcam.io.checkpoint import load_checkpoint, model_from_checkpoint
+    from invcam.io.checkpoint import load_checkpoint
+    from invcam.method.state import model_from_checkpoint
 
     try:
         return model_from_checkpoint(load_checkpoint(path))

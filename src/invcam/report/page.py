@@ -7,7 +7,7 @@ import html
 import json
 import math
 
-from invcam.io.stack_report import format_exposure
+from invcam.photometry import format_exposure
 
 STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:1300px}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start}

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from invcam.synth import optics
 from invcam.synth.layouts import Shot
 from invcam.synth.scenes import SceneSpec, dynamic_range
-
-if TYPE_CHECKING:
-    from invcam.synth.stack import Camera
+from invcam.synth.sensor import Camera
 
 
 def _layers(layered: optics.LayeredScene | None, focus: tuple[float, ...]) -> list[dict]:

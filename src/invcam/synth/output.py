@@ -19,34 +19,13 @@ import json
 import os
 from pathlib import Path
 
-from invcam.io.atomic import prepare_out_dir, staged_dir, write_bytes, write_text
+from invcam.io.atomic import write_text
 from invcam.io.hdr import write_exr
 from invcam.io.ldr import write_ldr
+from invcam.io.outdir import prepare_out_dir, staged_dir
+from invcam.synth.files import crf_csv, write_images
 from invcam.synth.preview import contact_sheet
-from invcam.synth.sensor import CRF
 from invcam.synth.stack import SynthResult, synthesize
-
-
-def crf_csv(crf: CRF, n: int = 1024) -> str:
-    """CSV text ``x,r,g,b``: exposure ``x`` (log-spaced, 1e-6 to 1) and the value per channel."""
-    x, y = crf.table(n)
-    rows = ["x,r,g,b"]
-    rows += [f"{xi:.9e},{r:.8f},{g:.8f},{b:.8f}" for xi, (r, g, b) in zip(x, y, strict=True)]
-    return "\n".join(rows) + "\n"
-
-
-def write_images(folder: Path, entries: list[dict], images,
-                 encoded: list[bytes] | None = None) -> None:
-    """The images, each as its stack.json entry names it, and ``stack.json`` itself.
-
-    ``encoded``: the files' bytes where they are already encoded (JPEG), else None.
-    """
-    for i, (entry, image) in enumerate(zip(entries, images, strict=True)):
-        if encoded is not None:
-            write_bytes(folder / entry["file"], encoded[i])
-        else:
-            write_ldr(folder / entry["file"], image)
-    write_text(folder / "stack.json", json.dumps({"images": entries}, indent=1) + "\n")
 
 
 def write_result(folder: Path, result: SynthResult, preview: bool = False) -> None:

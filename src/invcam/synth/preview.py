@@ -2,30 +2,23 @@
 
 For the ``all`` layout, rows are focus settings (near to far) and columns exposures
 (short to long); other layouts give one row in stack order. A last row shows the ground
-truth radiance (global Reinhard tone map, Reinhard et al., SIGGRAPH 2002) and the depth.
+truth radiance (the display mapping of :mod:`invcam.display`) and the depth.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import cv2
 import numpy as np
 
+from invcam.display import display_tonemap
+from invcam.photometry import format_exposure
 from invcam.synth.layouts import Shot
 
 TILE_W = 300
 GAP = 4
 
 
-def shutter_label(t: float) -> str:
-    """``0.0166`` -> ``'1/60 s'``; ``2.0`` -> ``'2 s'``."""
-    if t >= 1:
-        return f"{t:.3g} s"
-    return f"1/{Fraction(1 / t).limit_denominator(1).numerator} s" if 1 / t > 3 else f"{t:.2g} s"
-
-
-def _label(tile: np.ndarray, lines: list[str]) -> np.ndarray:
+def label(tile: np.ndarray, lines: list[str]) -> np.ndarray:
     """Write text lines in white on a darkened band in the tile's top-left corner."""
     out = tile.copy()
     scale = max(0.4, tile.shape[1] / 650)
@@ -40,7 +33,7 @@ def _label(tile: np.ndarray, lines: list[str]) -> np.ndarray:
     return out
 
 
-def _thumb(image: np.ndarray, width: int) -> np.ndarray:
+def thumb(image: np.ndarray, width: int) -> np.ndarray:
     """An ``(h, width, 3)`` uint8 thumbnail of a uint8/uint16 ``(H, W, 3)`` image."""
     if image.dtype == np.uint16:
         image = (image >> 8).astype(np.uint8)
@@ -50,13 +43,8 @@ def _thumb(image: np.ndarray, width: int) -> np.ndarray:
 
 
 def tonemap(radiance: np.ndarray) -> np.ndarray:
-    """Display ``(H, W, 3)`` radiance as uint8: Reinhard ``L / (1 + L)`` on luminance, gamma 2.2."""
-    lum = radiance @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
-    key = np.exp(np.mean(np.log(lum + 1e-6)))
-    lw = 0.18 * lum / key
-    ratio = (lw / (1.0 + lw)) / np.maximum(lum, 1e-9)
-    rgb = np.clip(radiance * ratio[..., None], 0, 1) ** (1 / 2.2)
-    return (rgb * 255 + 0.5).astype(np.uint8)
+    """Display ``(H, W, 3)`` radiance as uint8 (:func:`invcam.display.display_tonemap`)."""
+    return (display_tonemap(radiance) * 255 + 0.5).astype(np.uint8)
 
 
 def depth_image(depth: np.ndarray) -> np.ndarray:
@@ -67,7 +55,7 @@ def depth_image(depth: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(cv2.applyColorMap(grey, cv2.COLORMAP_TURBO), cv2.COLOR_BGR2RGB)
 
 
-def _grid(tiles: list[list[np.ndarray | None]], th: int, tw: int) -> np.ndarray:
+def tile_grid(tiles: list[list[np.ndarray | None]], th: int, tw: int) -> np.ndarray:
     """Assemble rows of equal-size tiles (None = blank) with gaps, on dark grey."""
     rows, cols = len(tiles), max(len(r) for r in tiles)
     sheet = np.full((rows * (th + GAP) + GAP, cols * (tw + GAP) + GAP, 3), 40, np.uint8)
@@ -85,12 +73,12 @@ def contact_sheet(images: list[np.ndarray], shots: list[Shot], exposures, focus,
     tiles = []
     for img, s in zip(images, shots, strict=True):
         where = "all in focus" if s.focus is None else f"focus {focus[s.focus]:g} m"
-        lines = [shutter_label(exposures[s.exposure]), where]
+        lines = [format_exposure(exposures[s.exposure]), where]
         lines += ["REFERENCE"] if s.reference else []
-        tiles.append(_label(_thumb(img, TILE_W), lines))
+        tiles.append(label(thumb(img, TILE_W), lines))
     th = tiles[0].shape[0]
     grid = [tiles[r * 3 : r * 3 + 3] for r in range(3)] if layout == "all" else [tiles]
-    gt = _label(_thumb(tonemap(radiance), TILE_W), ["ground truth (tone-mapped)"])
-    dep = _label(_thumb(depth_image(depth), TILE_W), ["depth (near = red)"])
+    gt = label(thumb(tonemap(radiance), TILE_W), ["ground truth (tone-mapped)"])
+    dep = label(thumb(depth_image(depth), TILE_W), ["depth (near = red)"])
     grid.append([gt, dep])
-    return _grid(grid, th, TILE_W)
+    return tile_grid(grid, th, TILE_W)

@@ -21,10 +21,9 @@ import numpy as np
 
 from invcam.errors import InvcamError
 from invcam.io.hdr import read_exr_channels, read_hdr_image
+from invcam.photometry import REC709_Y
 from invcam.synth.procedural import SKY, outdoor_view, rgb
 from invcam.synth.textures import Canvas, mottle
-
-LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709 luminance weights
 
 
 def data_dir() -> Path:
@@ -81,7 +80,7 @@ def _region_mask(region: Region, lum: np.ndarray) -> np.ndarray:
 def layout_depth(layout: RealLayout, radiance: np.ndarray) -> np.ndarray:
     """Depth ``(H, W)`` float32 of a source ``(H, W, 3)`` radiance map from its layout."""
     h, w = radiance.shape[:2]
-    lum = radiance @ LUMA
+    lum = radiance @ REC709_Y
     lum = lum / max(float(np.median(lum)), 1e-9)
     depth = np.full((h, w), layout.background, dtype=np.float32)
     rows = np.arange(h, dtype=np.float32)[:, None] / (h - 1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from invcam.errors import InvcamError
+from invcam.photometry import REC709_Y
 from invcam.synth import procedural, realhdr, testscenes, testscenes_still
 
 Builder = Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
@@ -159,6 +160,6 @@ def build_scene(spec: SceneSpec, size: tuple[int, int],
 
 def dynamic_range(radiance: np.ndarray) -> float:
     """Robust dynamic range of ``(H, W, 3)`` radiance: 99.9th over 0.1st percentile luminance."""
-    lum = radiance @ realhdr.LUMA
+    lum = radiance @ REC709_Y
     lo, hi = np.percentile(lum, [0.1, 99.9])
     return float(hi / max(lo, 1e-12))

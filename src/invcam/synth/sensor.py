@@ -160,3 +160,16 @@ def capture(irradiance: np.ndarray, time: float, crf: CRF, noise: NoiseModel,
             rng: np.random.Generator, bits: int = 8) -> np.ndarray:
     """Full sensor pipeline to stored integers: ``(H, W, 3)`` uint8 or uint16."""
     return quantize(crf(expose(irradiance, time, noise, rng)), bits)
+
+
+@dataclass(frozen=True)
+class Camera:
+    """The settings a stack is shot with (three focus and three exposure settings)."""
+
+    focus: tuple[float, float, float]
+    exposures: tuple[float, float, float]
+    coc_scale: float
+    max_blur: float
+    magnifications: tuple[float, float, float]
+    crf: CRF
+    noise: NoiseModel

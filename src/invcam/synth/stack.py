@@ -19,27 +19,14 @@ import cv2
 import numpy as np
 
 from invcam.errors import InvcamError
+from invcam.photometry import REC709_Y
 from invcam.synth import optics, shake
 from invcam.synth.layouts import MID, Shot, layout_shots
 from invcam.synth.metadata import scene_record
-from invcam.synth.realhdr import LUMA
 from invcam.synth.scenes import SceneSpec, build_scene, check_size, get_spec
-from invcam.synth.sensor import CRF, CRF_FAMILIES, NoiseModel, capture, make_crf
+from invcam.synth.sensor import CRF, CRF_FAMILIES, Camera, NoiseModel, capture, make_crf
 
 BLUR_AT_PAPER_SIZE = 8.0  # largest CoC radius (px) at 600 x 900
-
-
-@dataclass(frozen=True)
-class Camera:
-    """The settings a stack is shot with (three focus and three exposure settings)."""
-
-    focus: tuple[float, float, float]
-    exposures: tuple[float, float, float]
-    coc_scale: float
-    max_blur: float
-    magnifications: tuple[float, float, float]
-    crf: CRF
-    noise: NoiseModel
 
 
 @dataclass
@@ -95,7 +82,7 @@ def scale_radiance(radiance: np.ndarray, t_mid: float,
 
     Returns the scaled ``(H, W, 3)`` radiance and the factor applied.
     """
-    median = float(np.median(radiance @ LUMA))
+    median = float(np.median(radiance @ REC709_Y))
     scale = key / (max(median, 1e-12) * t_mid)
     return (radiance * np.float32(scale)).astype(np.float32), scale
 

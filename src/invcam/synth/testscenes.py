@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from invcam.photometry import REC709_Y
 from invcam.synth.textures import Canvas, fbm, lambert, mottle, stripes
 
 INFINITY_M = 1.0e4  # sky depth
@@ -29,7 +30,7 @@ def col(r: float, g: float, b: float) -> np.ndarray:
 
 def luma(rgb: np.ndarray) -> float:
     """Rec. 709 luminance of a ``(3,)`` colour."""
-    return float(rgb @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32))
+    return float(rgb @ REC709_Y)
 
 
 def grain(c: Canvas, rng: np.random.Generator, coarse: float, fine: float) -> np.ndarray:
@@ -45,7 +46,7 @@ def _room_wall(c: Canvas, rng: np.random.Generator) -> float:
             BARS_WALL_M)
     skirting = c.rect(-0.1, 0.8, 1.1, 0.83)
     c.paint(skirting, col(0.55, 0.52, 0.48) * 0.7, BARS_WALL_M - 0.02)
-    return float(np.median(c.radiance @ np.array([0.2126, 0.7152, 0.0722], np.float32)))
+    return float(np.median(c.radiance @ REC709_Y))
 
 
 def _window(c: Canvas, rng: np.random.Generator, wall: float) -> None:

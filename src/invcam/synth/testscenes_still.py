@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from invcam.photometry import REC709_Y
 from invcam.synth.testscenes import col, grain
 from invcam.synth.textures import Canvas, fbm, highlight, lambert, mottle, stripes
 
@@ -101,7 +102,7 @@ def speculars(h: int, w: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
     _still_set(c, rng)
     glints: list[tuple[float, float, float]] = []
     _objects(c, rng, glints)
-    median = float(np.median(c.radiance @ np.array([0.2126, 0.7152, 0.0722], np.float32)))
+    median = float(np.median(c.radiance @ REC709_Y))
     for gx, gy, _ in glints:
         c.radiance += (GLINT_OVER_MEDIAN * median * glint(c, gx, gy))[..., None] * col(1, 1, 0.97)
     return c.radiance, c.depth

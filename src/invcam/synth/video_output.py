@@ -29,21 +29,22 @@ from pathlib import Path
 import numpy as np
 
 from invcam.errors import InvcamError
-from invcam.io.atomic import prepare_out_dir, staged_dir, write_text
+from invcam.io.atomic import write_text
 from invcam.io.hdr import write_exr
 from invcam.io.ldr import write_ldr
+from invcam.io.outdir import prepare_out_dir, staged_dir
 from invcam.io.video_write import write_video
+from invcam.photometry import format_exposure
+from invcam.synth.files import crf_csv, write_images
 from invcam.synth.layouts import Shot
 from invcam.synth.motion import PAN_BASE, PARALLAX_CAP
-from invcam.synth.output import crf_csv, write_images
 from invcam.synth.preview import (
     TILE_W,
-    _grid,
-    _label,
-    _thumb,
     contact_sheet,
     depth_image,
-    shutter_label,
+    label,
+    thumb,
+    tile_grid,
     tonemap,
 )
 from invcam.synth.scenes import dynamic_range
@@ -107,15 +108,15 @@ def video_sheet(result: VideoResult, count: int = 6) -> np.ndarray:
                     result.reference})
     tiles = []
     for t in picks:
-        lines = [f"frame {t}", shutter_label(float(result.exposures[t]))]
+        lines = [f"frame {t}", format_exposure(float(result.exposures[t]))]
         lines += [] if result.focus is None else [f"focus {result.focus[t]:.2f} m"]
         lines += ["REFERENCE"] if t == result.reference else []
-        tiles.append(_label(_thumb(result.frames[t], TILE_W), lines))
+        tiles.append(label(thumb(result.frames[t], TILE_W), lines))
     rows = [tiles[i : i + 3] for i in range(0, len(tiles), 3)]
-    gt = _label(_thumb(tonemap(result.radiance[result.reference]), TILE_W),
+    gt = label(thumb(tonemap(result.radiance[result.reference]), TILE_W),
                 ["ground truth (tone-mapped)"])
-    rows.append([gt, _label(_thumb(depth_image(result.depth), TILE_W), ["depth (near = red)"])])
-    return _grid(rows, tiles[0].shape[0], TILE_W)
+    rows.append([gt, label(thumb(depth_image(result.depth), TILE_W), ["depth (near = red)"])])
+    return tile_grid(rows, tiles[0].shape[0], TILE_W)
 
 
 def _write_truth(gt: Path, result: VideoResult, per_frame: bool) -> None:

@@ -1,6 +1,0 @@
-"""Camera model (paper Sec. 3.2-3.3): blur generator and tone mapper."""
-
-from invcam.camera.blur import BlurGenerator, blur_irradiance, patch_grid
-from invcam.camera.tonemap import ToneMapper
-
-__all__ = ["BlurGenerator", "ToneMapper", "blur_irradiance", "patch_grid"]

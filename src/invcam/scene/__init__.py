@@ -1,6 +1,0 @@
-"""Scene model (paper Sec. 3.1): deformation D(x, y, i) -> q and atlas A(q) -> irradiance."""
-
-from invcam.scene.atlas import Atlas
-from invcam.scene.deformation import Deformation
-
-__all__ = ["Atlas", "Deformation"]
