@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo_out
 
-.PHONY: demo test lint install clean
+.PHONY: demo test test-quick lint install clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The quick loop while developing: every test but the long fits (make test runs all).
+test-quick: install
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,7 +24,7 @@ from oracle import into_reference
 
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import read_ldr
-from invcam.metrics import mu_law, normalize_pair, psnr
+from invcam.metrics import mu_law, psnr, scale_to_truth
 from invcam.synth.sensor import CRF
 
 
@@ -32,7 +32,7 @@ def input_alone(stack: Path, image: dict, crf: CRF, gt: np.ndarray) -> np.ndarra
     """mu-law of one input through the true inverse response and geometry, ``(H, W, 3)``."""
     linear = (crf.inverse(read_ldr(stack / image["file"])) / image["exposure"])
     warped = into_reference(linear.astype(np.float32), image, cv2.INTER_CUBIC)
-    return mu_law(normalize_pair(warped, gt)[0])
+    return mu_law(scale_to_truth(warped, gt)[0])
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
     gt = read_hdr_image(args.stack / "gt" / "radiance.exr")
     depth = read_hdr_image(args.stack / "gt" / "depth.exr")
     depth = depth[..., 0] if depth.ndim == 3 else depth
-    pred, truth = normalize_pair(read_hdr_image(args.radiance), gt)
+    pred, truth = scale_to_truth(read_hdr_image(args.radiance), gt)
     fit_mu, gt_mu = mu_law(pred), mu_law(truth)
     crf = CRF(meta["crf"]["name"], meta["crf"]["params"])
     alone = [input_alone(args.stack, im, crf, gt) for im in meta["images"]]

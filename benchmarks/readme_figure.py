@@ -23,6 +23,7 @@ from invcam.io.ldr import write_ldr
 from invcam.io.stack import load_images, load_stack
 from invcam.metrics import align_scale
 from invcam.photometry import format_exposure
+from invcam.synth.preview import label
 
 TILE_W = 300
 GAP = 6
@@ -32,11 +33,7 @@ def _tile(image: np.ndarray, lines: list[str]) -> np.ndarray:
     """``(h, TILE_W, 3)`` uint8 thumbnail of a ``(H, W, 3)`` image in [0, 1], labelled."""
     h, w = image.shape[:2]
     thumb = cv2.resize(image, (TILE_W, round(h * TILE_W / w)), interpolation=cv2.INTER_AREA)
-    out = (np.clip(thumb, 0, 1) * 255 + 0.5).astype(np.uint8)
-    for i, text in enumerate(lines):
-        cv2.putText(out, text, (6, 20 + 20 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
-                    (255, 255, 255), 1, cv2.LINE_AA)
-    return out
+    return label((np.clip(thumb, 0, 1) * 255 + 0.5).astype(np.uint8), lines)
 
 
 def main() -> None:

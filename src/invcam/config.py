@@ -52,7 +52,8 @@ class ModelConfig:
     deform_cell: int = 32
     """Pixels per cell of the per-image deformation residual grid."""
     mlp_hidden: int = 256
-    """Width of the paper preset's MLPs (deformation, blur)."""
+    """Width of the paper preset's deformation MLP; its blur MLP is half as wide (the
+    atlas MLP uses ``atlas_hidden``)."""
     mlp_layers: int = 6
     """Hidden layers of the paper preset's deformation MLP (atlas uses ``atlas_layers``)."""
     code_dim: int = 16
@@ -114,7 +115,8 @@ class LossConfig:
     """lambda_g: ReLU(-dT/dx), monotone response (Eq. 13)."""
     flow: float = 0.0
     """lambda_f: flow loss (Eq. 11) at the start, decaying linearly to 0 over the fit;
-    0 for static stacks (the CLI sets the paper's 100 for moving scenes)."""
+    0: off (static stacks, and moving scenes by default: ``presets.FLOW_WEIGHT``; the
+    paper uses 100, ``--flow-weight 100``)."""
     c0: float = 0.5
     """Value that unit exposure maps to (white balance target)."""
     gradient_samples: int = 256

@@ -1,4 +1,9 @@
-"""Pictures for people: display tone mapping, response-curve and blur plots."""
+"""Pictures for people: display tone mapping, response-curve and blur plots.
+
+References:
+    - E. Reinhard, M. Stark, P. Shirley, J. Ferwerda. "Photographic Tone Reproduction for
+      Digital Images." ACM TOG 21(3), 2002.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """HDR image quality metrics after scale alignment (paper Sec. 4.2).
 
 HDR irradiance is recovered only up to a global scale, so every metric first aligns
-the prediction to the ground truth (:func:`normalize_pair`):
+the prediction to the ground truth (:func:`scale_to_truth`):
 
 1. scale: ``s = exp(median(log gt - log pred))`` of the mean-RGB luminance, over
    well-exposed ground-truth pixels (between the 1st and 99th percentile of gt
@@ -21,6 +21,16 @@ On the normalized pair ``p, g`` (``(H, W, 3)`` in [0, 1]):
 
 PSNR is ``10 log10(peak^2 / MSE)`` (infinite for identical images). SSIM-mu and
 SSIM-L use scikit-image's default 7x7 uniform window, averaged over the three channels.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 4.2 (alignment, mu-law metrics).
+    - N. K. Kalantari, R. Ramamoorthi. "Deep High Dynamic Range Imaging of Dynamic Scenes."
+      ACM TOG 36(4), 2017 (mu-law, mu = 5000).
+    - R. K. Mantiuk, M. Azimi. "PU21: A Novel Perceptually Uniform Encoding for Adapting
+      Existing Quality Metrics for HDR." Picture Coding Symposium 2021.
+    - Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli. "Image Quality Assessment: From
+      Error Visibility to Structural Similarity." IEEE TIP 13(4), 2004.
 """
 
 from __future__ import annotations
@@ -49,7 +59,7 @@ def align_scale(pred: np.ndarray, gt: np.ndarray) -> float:
     return float(np.exp(np.median(ratio)))
 
 
-def normalize_pair(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def scale_to_truth(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Align ``pred`` to ``gt`` by scale, then divide both by gt's 99.9th pct, clip to [0, 1]."""
     if pred.shape != gt.shape:
         raise ValueError(f"size mismatch: prediction {pred.shape} vs ground truth {gt.shape}")
@@ -105,7 +115,7 @@ def pu21_ssim(p: np.ndarray, g: np.ndarray) -> float:
 
 
 def pair_metrics(p: np.ndarray, g: np.ndarray) -> dict[str, float]:
-    """The core metrics of an already normalized pair (see :func:`normalize_pair`)."""
+    """The core metrics of an already normalized pair (see :func:`scale_to_truth`)."""
     pm, gm = mu_law(p), mu_law(g)
     return {"psnr_mu": psnr(pm, gm), "ssim_mu": ssim(pm, gm),
             "psnr_l": psnr(p, g), "ssim_l": ssim(p, g),
@@ -114,4 +124,4 @@ def pair_metrics(p: np.ndarray, g: np.ndarray) -> dict[str, float]:
 
 def hdr_metrics(pred: np.ndarray, gt: np.ndarray) -> dict[str, float]:
     """PSNR/SSIM (mu-law, linear, PU21) of ``(H, W, 3)`` linear images after alignment."""
-    return pair_metrics(*normalize_pair(pred, gt))
+    return pair_metrics(*scale_to_truth(pred, gt))

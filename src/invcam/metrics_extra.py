@@ -140,10 +140,10 @@ def evaluate_images(pred: np.ndarray, gt: np.ndarray, optional: bool = True) -> 
     ``misreg_p95_px``, ``misreg_windows``, ``psnr_mu_low`` / ``_mid`` / ``_high``,
     ``top_ratio``), and ``jod`` / ``lpips`` when ``optional`` and their packages work.
     """
-    from invcam.metrics import align_scale, normalize_pair, pair_metrics
+    from invcam.metrics import align_scale, pair_metrics, scale_to_truth
     from invcam.metrics_local import local_metrics
 
-    p, g = normalize_pair(pred, gt)
+    p, g = scale_to_truth(pred, gt)
     report: dict = {"scale": align_scale(pred, gt), **pair_metrics(p, g),
                     "hdr_flip": hdr_flip(p, g), **local_metrics(pred, gt)}
     scores, unavailable = optional_metrics(p, g) if optional else ({}, {})

@@ -38,6 +38,10 @@ References
 - M. Guizar-Sicairos, S. T. Thurman and J. R. Fienup, "Efficient subpixel image
   registration algorithms", Optics Letters 33(2):156-158, 2008 (upsampled cross-correlation;
   tried, and not used: on 32 px windows it reads sub-pixel shifts too small).
+
+References:
+    - G. D. Evangelidis, E. Z. Psarakis. "Parametric Image Alignment Using Enhanced
+      Correlation Coefficient Maximization." IEEE PAMI 30(10), 2008.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from invcam.metrics import align_scale, luminance, mu_law, normalize_pair, psnr
+from invcam.metrics import align_scale, luminance, mu_law, psnr, scale_to_truth
 
 WINDOW = 32  # px, side of a registration window
 STRIDE = WINDOW // 2
@@ -170,7 +174,7 @@ def band_masks(gt: np.ndarray) -> dict[str, np.ndarray]:
 def band_metrics(pred: np.ndarray, gt: np.ndarray) -> dict[str, float]:
     """PSNR-mu per true-luminance band and the top band's median predicted/true ratio
     of linear ``(H, W, 3)`` ``pred`` against ``gt``."""
-    p, g = normalize_pair(pred, gt)
+    p, g = scale_to_truth(pred, gt)
     masks = band_masks(gt)
     scores = {f"psnr_mu_{name}": psnr(mu_law(p[m]), mu_law(g[m])) if m.any()
               else float("nan") for name, m in masks.items()}

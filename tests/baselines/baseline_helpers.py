@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from invcam.metrics import hdr_metrics, mu_law, normalize_pair, psnr
+from invcam.metrics import hdr_metrics, mu_law, psnr, scale_to_truth
 
 
 def linearize(res, image: np.ndarray, exposure: float) -> np.ndarray:
@@ -25,7 +25,7 @@ def psnr_mu(image: np.ndarray, res) -> float:
 
 def psnr_mu_where(image: np.ndarray, res, mask: np.ndarray) -> float:
     """PSNR-mu over the ``(H, W)`` pixels ``mask`` only (alignment as for hdr_metrics)."""
-    p, g = normalize_pair(np.asarray(image, np.float64) + 1e-12, res.radiance)
+    p, g = scale_to_truth(np.asarray(image, np.float64) + 1e-12, res.radiance)
     return psnr(mu_law(p)[mask], mu_law(g)[mask])
 
 

@@ -15,6 +15,8 @@ from invcam.cli import main
 from invcam.io.hdr import read_exr
 from invcam.synth import write_synth
 
+pytestmark = pytest.mark.slow  # every test here runs or shares a fit
+
 SIZE = (32, 48)
 
 

@@ -52,12 +52,14 @@ def test_bench_numbers_match_invcam_eval(bench_dir, capsys):
 def test_bench_on_an_exposure_bracket_predicts_held_out_photos(tmp_path):
     stack, out = tmp_path / "bracket", tmp_path / "real"
     assert main(["synth", str(stack), "--layout", "exposure", "--size", "32x48"]) == 0
-    assert main(["bench", "--real", str(stack), "--iters", "10", "--threads", "1",
+    assert main(["bench", "--real", str(stack), "--iters", "60", "--threads", "1",
                  "--real-count", "3", "--real-holdouts", "1", "-o", str(out)]) == 0
     real = json.loads((out / "results.json").read_text())["real"]
     assert [r["held_out"] for r in real["holdouts"]] == ["img_01.png"]
     assert real["holdouts"][0]["train"] == ["img_02.png", "img_00.png"]  # longest first
-    assert real["mean_psnr"]["debevec"] > 15 and real["mean_psnr"]["ours"] > 5
+    # a held-out photo predicted by a short fit, tied to Debevec's prediction of it
+    assert real["mean_psnr"]["debevec"] > 15
+    assert real["mean_psnr"]["ours"] > real["mean_psnr"]["debevec"] - 5.0
     assert (out / "compare_real_bracket.png").stat().st_size > 0
     assert "| **mean** |" in (out / "table.md").read_text()
 

@@ -10,11 +10,11 @@ import pytest
 from invcam.metrics import (
     align_scale,
     hdr_metrics,
-    normalize_pair,
     pair_metrics,
     pu21_encode,
     pu21_psnr,
     pu21_ssim,
+    scale_to_truth,
 )
 from invcam.metrics_extra import evaluate_images, hdr_flip
 
@@ -65,7 +65,7 @@ def test_alignment_undoes_a_known_scale():
     rng = np.random.default_rng(0)
     gt = np.exp(rng.normal(0, 2, (24, 32, 3)))
     assert align_scale(gt * 0.37, gt) == pytest.approx(1 / 0.37, rel=1e-9)
-    p, g = normalize_pair(gt * 0.37, gt)
+    p, g = scale_to_truth(gt * 0.37, gt)
     assert np.allclose(p, g) and p.max() == 1.0 and g.min() >= 0
     assert hdr_metrics(gt * 0.37, gt)["psnr_mu"] > 100
 

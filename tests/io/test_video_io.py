@@ -9,7 +9,7 @@ import pytest
 from stack_helpers import flat, make_stack
 
 from invcam.errors import InvcamError
-from invcam.io import video
+from invcam.io import frames, video
 from invcam.io.stack import load_stack
 
 SIZE = (48, 64)
@@ -186,7 +186,7 @@ def test_bad_sidecars_are_named(clip, sidecar, match):
     (" 3 : 9 : 3 ", (3, 9, 3)), (":", (0, None, 1)), ("::4", (0, None, 4)),
 ])
 def test_parse_frames_good(text, expected):
-    assert video.parse_frames(text) == expected
+    assert frames.parse_frames(text) == expected
 
 
 @pytest.mark.parametrize("text, match", [
@@ -196,7 +196,7 @@ def test_parse_frames_good(text, expected):
 ])
 def test_parse_frames_bad(text, match):
     with raises(match) as exc:
-        video.parse_frames(text)
+        frames.parse_frames(text)
     assert one_line(exc).startswith("frames")
     assert exc.value.phrased(lambda name: "--" + name).startswith("--frames")
 
@@ -206,13 +206,13 @@ def test_parse_frames_bad(text, match):
     ("1e-3,1/2", [1e-3, 0.5]),
 ])
 def test_parse_exposure_cycle_good(text, expected):
-    assert video.parse_exposure_cycle(text) == pytest.approx(expected)
+    assert frames.parse_exposure_cycle(text) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("text", ["", "1,,2", "0,1", "-1", "1/0", "inf", "nan", "a", "1/2/3"])
 def test_parse_exposure_cycle_bad(text):
     with raises("exposure_cycle") as exc:
-        video.parse_exposure_cycle(text)
+        frames.parse_exposure_cycle(text)
     one_line(exc)
     assert exc.value.option == "exposure_cycle"  # the CLI names its flag, --exposure-cycle
 
@@ -220,7 +220,7 @@ def test_parse_exposure_cycle_bad(text):
 # --- exposure cycles and the reference ---------------------------------------------------
 
 def test_apply_exposure_cycle_assigns_values_in_order(clip):
-    stack, warning = video.apply_exposure_cycle(video.load_video(clip), [0.25, 1.0, 4.0])
+    stack, warning = frames.apply_exposure_cycle(video.load_video(clip), [0.25, 1.0, 4.0])
     assert warning is None and [im.exposure for im in stack.images] == [0.25, 1.0, 4.0] * 4
     assert {im.exposure_source for im in stack.images} == {"exposure-cycle"}
     # 1 s frames are 1, 4, 7, 10; 4 and 7 are equally near the middle (5.5): the first.
@@ -228,7 +228,7 @@ def test_apply_exposure_cycle_assigns_values_in_order(clip):
 
 
 def test_a_cycle_that_does_not_divide_the_frames_warns(clip):
-    stack, warning = video.apply_exposure_cycle(video.load_video(clip), [1, 2, 4, 8, 16])
+    stack, warning = frames.apply_exposure_cycle(video.load_video(clip), [1, 2, 4, 8, 16])
     assert [im.exposure for im in stack.images][-3:] == [16, 1, 2]
     assert warning.startswith("exposure cycle of 5 does not divide 12 frames")
     assert "(2 of 5 values)" in warning and "\n" not in warning
@@ -237,15 +237,15 @@ def test_a_cycle_that_does_not_divide_the_frames_warns(clip):
 def test_a_cycle_longer_than_the_clip_is_an_error(clip):
     stack = video.load_video(clip, frames="0:4")
     with raises("has 5 values but .* has only 4 frames") as exc:
-        video.apply_exposure_cycle(stack, [1, 2, 3, 4, 5])
+        frames.apply_exposure_cycle(stack, [1, 2, 3, 4, 5])
     one_line(exc)
     with raises("exposure_cycle"):
-        video.apply_exposure_cycle(stack, [])
+        frames.apply_exposure_cycle(stack, [])
 
 
 def test_a_sidecar_reference_survives_a_cycle(clip):
     clip.with_suffix(".json").write_text(json.dumps({"reference": 0}))
-    stack, _ = video.apply_exposure_cycle(video.load_video(clip), [1, 2])
+    stack, _ = frames.apply_exposure_cycle(video.load_video(clip), [1, 2])
     assert (stack.reference, stack.reference_rule) == (0, "sidecar reference")
 
 
@@ -255,7 +255,7 @@ def test_a_sidecar_reference_survives_a_cycle(clip):
     ([None, 2, None, None, None, 8, 8], (5, MEDIAN)), ([None, 2, None, None, None, 8], (1, MEDIAN)),
 ])
 def test_video_reference(exposures, expected):
-    assert video.video_reference(exposures) == expected
+    assert frames.video_reference(exposures) == expected
 
 
 # --- folders: select_frames and load_input -----------------------------------------------
@@ -267,16 +267,16 @@ def folder(tmp_path):
 
 def test_select_frames_on_a_folder_stack(folder):
     stack = load_stack(folder)
-    kept = video.select_frames(stack, "0:4")
+    kept = frames.select_frames(stack, "0:4")
     assert [im.file for im in kept.images] == ["f0.png", "f1.png", "f2.png", "f3.png"]
     assert (kept.reference, kept.reference_rule) == (2, stack.reference_rule) == (2, "middle image")
-    part = video.select_frames(stack, "1:6:2")
+    part = frames.select_frames(stack, "1:6:2")
     assert [im.file for im in part.images] == ["f1.png", "f3.png", "f5.png"]
     assert [int(raw[0, 0, 0]) for raw in part.raw] == [30, 90, 150]
     assert part.reference == 1 and "f2.png is not selected" in part.reference_rule
     assert part.source == "folder" and len(stack) == 6  # the input is unchanged
     with raises("has 6 images") as exc:
-        video.select_frames(stack, "2:7")
+        frames.select_frames(stack, "2:7")
     assert str(folder) in one_line(exc)
 
 

@@ -6,18 +6,28 @@ from invcam.config import config_from_dict, config_to_dict
 from invcam.presets import preset
 
 
-def test_config_round_trip_and_legacy_fields():
+def test_config_round_trip():
+    for name in ("fast", "paper", "moving"):
+        cfg = preset(name)
+        assert config_from_dict(config_to_dict(cfg)) == cfg
+
+
+def test_a_version_1_file_is_read_as_it_was_fitted():
     cfg = preset("fast")
-    assert config_from_dict(config_to_dict(cfg)) == cfg
     old = {**config_to_dict(cfg), "version": 1}  # written before these fields existed
     del old["model"]["blur_centered"], old["loss"]["color_relative"], old["loss"]["focus_weight"]
     del old["model"]["blur_jitter"]
     legacy = config_from_dict(old)
-    # a file written before these fields existed is read back as it was fitted
     assert legacy.model.blur_centered is False and legacy.model.blur_jitter == 0.0
     assert legacy.loss.color_relative == 0.0 and legacy.loss.focus_weight == 0.0
-    assert preset("paper").loss.focus_weight == 0.0 and not preset("paper").model.blur_centered
-    assert preset("paper").model.blur_jitter == 0.0 < cfg.model.blur_jitter
+
+
+def test_the_paper_preset_keeps_the_papers_choices():
+    paper, fast = preset("paper"), preset("fast")
+    assert paper.loss.focus_weight == 0.0 and paper.loss.color_relative == 0.0
+    assert not paper.model.blur_centered
+    assert paper.model.blur_jitter == 0.0 < fast.model.blur_jitter
+    assert paper.model.atlas == "pe" and paper.optim.iters == 150_000
 
 
 def test_moving_scenes_use_the_plain_colour_loss():

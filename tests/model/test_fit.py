@@ -12,6 +12,8 @@ from invcam.method.fit import FitDiverged, fit, replace_budget
 from invcam.metrics import hdr_metrics
 from invcam.presets import preset
 
+pytestmark = pytest.mark.slow  # every test here runs or shares a fit
+
 ITERS = 400
 
 

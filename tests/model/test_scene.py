@@ -86,3 +86,26 @@ def test_atlas_output_shape_and_bias():
         assert out.shape == (2, 5, 3)
         assert (out - -3.0).abs().max() < 1.0
 
+
+
+def test_entry_points_check_shapes_at_run_time():
+    import pytest
+    import torch
+
+    from invcam.method.encodings import sample_grid
+    from invcam.method.imaging import ImagingModel
+    from invcam.presets import PRESETS
+
+    grid = torch.zeros(3, 4, 5, 6)
+    assert sample_grid(grid, torch.zeros(3, 7, 2)).shape == (3, 7, 4)
+    assert sample_grid(grid[:1], torch.zeros(2, 7, 2)).shape == (2, 7, 4)  # shared grid
+    with pytest.raises(ValueError, match=r"q must have shape \(S, N, 2\), got \(3, 7, 3\)"):
+        sample_grid(grid, torch.zeros(3, 7, 3))
+    with pytest.raises(ValueError, match="grid has 3 groups, q has 2"):
+        sample_grid(grid, torch.zeros(2, 7, 2))
+    model = ImagingModel(PRESETS["fast"].model, (16, 24), torch.zeros(2), 0)
+    assert model(torch.full((2, 5, 2), 8.0))["color"].shape == (2, 5, 3)
+    with pytest.raises(ValueError, match=r"centers must have shape \(S, N, 2\)"):
+        model(torch.zeros(2, 5))
+    with pytest.raises(ValueError, match="index must have shape"):
+        model(torch.zeros(2, 5, 2), index=torch.zeros(3, dtype=torch.long))

@@ -73,6 +73,7 @@ def test_window_is_clipped_in_the_reference_only():
     assert _capture(rad, 1 / 32)[sky].max() < 0.98
 
 
+@pytest.mark.slow
 def test_region_seen_by_one_image_stays_in_place(fitted):
     rad, pred_log2 = fitted
     truth = _bar_centres(np.log2(rad))

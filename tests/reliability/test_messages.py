@@ -129,7 +129,7 @@ def test_resize_warns_when_it_changes_the_aspect_ratio(stack_copy, tmp_path, cap
     code, _, err = run(["fit", stack_copy, "-o", tmp_path / "o", "--resize", "--iters", "2"],
                        capsys)
     assert code == 0, err
-    assert "--resize stretches img_00.png from 2x96 to 32x48" in err
+    assert "resizing stretches img_00.png from 2x96 to 32x48" in err
 
 
 def test_the_output_may_not_be_the_stack_folder(stack_copy, capsys):

@@ -8,9 +8,12 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 
 from invcam.cli import main
 from invcam.report.data import encode_hdr
+
+pytestmark = pytest.mark.slow  # every test here runs or shares a fit
 
 
 def test_hdr_codes_round_trip_within_a_code_step():

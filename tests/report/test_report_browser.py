@@ -14,7 +14,8 @@ from invcam.io.ldr import read_ldr
 webdriver = pytest.importorskip("selenium.webdriver")
 DRIVER = shutil.which("chromedriver")
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(not (DRIVER and BROWSER), reason="chromium not installed")
+pytestmark = [pytest.mark.skipif(not (DRIVER and BROWSER), reason="chromium not installed"),
+              pytest.mark.slow]
 
 PIXELS = """const c = document.getElementById(arguments[0]);
 let w, h, ctx;

@@ -18,6 +18,8 @@ from invcam.method.fit import fit, replace_budget
 from invcam.motion.prior import estimate_prior
 from invcam.presets import moving_config, preset
 
+pytestmark = pytest.mark.slow  # every test here runs or shares a fit
+
 
 @pytest.fixture(scope="module")
 def video(tmp_path_factory):

@@ -26,7 +26,7 @@ from invcam.baselines.debevec import debevec_1997, robertson_1999
 from invcam.baselines.focus import TOOLS, focus_stack
 from invcam.baselines.mertens import mertens_2007
 from invcam.baselines.two_stage import two_stage
-from invcam.errors import InvcamError
+from invcam.errors import InvcamError, OptionError
 from invcam.io.atomic import write_text
 from invcam.io.hdr import HDR_SUFFIXES, write_hdr_image
 from invcam.io.stack import Stack, load_stack
@@ -51,7 +51,7 @@ def run_baseline(method: str, stack: str | os.PathLike | Stack,
     if method not in METHODS:
         raise InvcamError(f"unknown baseline {method!r} (valid: {', '.join(METHODS)})")
     if tool not in TOOLS:
-        raise InvcamError(f"unknown --tool {tool!r} (valid: {', '.join(TOOLS)})")
+        raise OptionError("tool", f"unknown {{option}} {tool!r} (valid: {', '.join(TOOLS)})")
     if not isinstance(stack, Stack):
         stack = load_stack(stack)
     return METHODS[method](stack, tool)

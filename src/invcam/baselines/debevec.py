@@ -1,10 +1,7 @@
 """Exposure-bracket HDR merges with OpenCV, ignoring focus: Debevec and Robertson.
 
-- Debevec, P. E. & Malik, J. (1997). Recovering high dynamic range radiance maps from
-  photographs. SIGGRAPH. (``cv2.createCalibrateDebevec`` / ``cv2.createMergeDebevec``)
-- Robertson, M. A., Borman, S. & Stevenson, R. L. (1999). Dynamic range improvement
-  through multiple exposures. ICIP. (``cv2.createCalibrateRobertson`` /
-  ``cv2.createMergeRobertson``)
+OpenCV's ``createCalibrateDebevec`` / ``createMergeDebevec`` and
+``createCalibrateRobertson`` / ``createMergeRobertson``.
 
 Both recover the camera response from all images, then merge them into one radiance map.
 The images are used as they are: no alignment, so defocus and focus breathing between
@@ -15,6 +12,12 @@ zero) still place them near the shortest exposure's saturation level, while Robe
 weights (the exposure time squared) place them near the *longest* exposure's, which
 leaves dark holes in the brightest regions. That is how these merges behave; nothing
 here repairs it.
+
+References:
+    - P. E. Debevec, J. Malik. "Recovering High Dynamic Range Radiance Maps from
+      Photographs." SIGGRAPH 1997.
+    - M. A. Robertson, S. Borman, R. L. Stevenson. "Dynamic Range Improvement Through
+      Multiple Exposures." ICIP 1999.
 """
 
 from __future__ import annotations

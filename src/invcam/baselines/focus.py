@@ -10,6 +10,11 @@
 When either program is missing (``tool="auto"``), the OpenCV fallback of
 :mod:`invcam.baselines.pyramid` runs instead; ``info["fusion"]`` says which ran.
 The output is in the geometry of the reference image (it is passed first).
+
+References:
+    - T. Mertens, J. Kautz, F. Van Reeth. "Exposure Fusion." Pacific Graphics 2007.
+    - P. J. Burt, E. H. Adelson. "A Multiresolution Spline with Application to Image
+      Mosaics." ACM TOG 2(4), 1983.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import numpy as np
 
 from invcam.baselines.common import BaselineResult, exposure_groups, need_images, short_list
 from invcam.baselines.pyramid import ecc_align, opencv_focus_stack
-from invcam.errors import InvcamError
+from invcam.errors import InvcamError, OptionError
 from invcam.io.stack import Stack
 from invcam.photometry import to_unit
 
@@ -96,11 +101,11 @@ def fuse_focus(raws: list[np.ndarray], ref: int, tool: str = "auto") -> tuple[np
     """All-in-focus fusion with enfuse (``tool`` "enfuse"), OpenCV ("opencv") or the
     first available ("auto"). InvcamError if "enfuse" is asked for and is missing."""
     if tool not in TOOLS:
-        raise InvcamError(f"unknown --tool {tool!r} (valid: {', '.join(TOOLS)})")
+        raise OptionError("tool", f"unknown {{option}} {tool!r} (valid: {', '.join(TOOLS)})")
     missing = missing_programs()
     if tool == "enfuse" and missing:
-        raise InvcamError(f"--tool enfuse: {' and '.join(missing)} not found on PATH "
-                          "(apt-get install enfuse hugin-tools, or use --tool opencv)")
+        raise OptionError("tool", f"{{option}} enfuse: {' and '.join(missing)} not found on PATH "
+                          "(apt-get install enfuse hugin-tools, or use {option} opencv)")
     if tool == "opencv" or missing:
         fused, info = opencv_focus_stack(raws, ref)
         if missing:

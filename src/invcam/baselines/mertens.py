@@ -1,7 +1,6 @@
 """Exposure fusion with OpenCV (display-referred).
 
-- Mertens, T., Kautz, J. & Van Reeth, F. (2007). Exposure fusion. Pacific Graphics.
-  (``cv2.createMergeMertens``)
+OpenCV's ``createMergeMertens``.
 
 Exposure fusion blends the photos directly into a display image, weighting each pixel
 by contrast, saturation and well-exposedness; it recovers no radiance and needs no
@@ -9,6 +8,9 @@ exposure times. It is written to EXR like the other baselines, but its values ar
 display-referred (roughly [0, 1]): compare it with radiance maps only after scale
 alignment and normalization, in the mu-law domain (PSNR-mu / SSIM-mu), and read its
 linear-domain scores with that in mind.
+
+References:
+    - T. Mertens, J. Kautz, F. Van Reeth. "Exposure Fusion." Pacific Graphics 2007.
 """
 
 from __future__ import annotations

@@ -6,6 +6,13 @@
   coefficient with the largest local contrast, as in the focus-stacking mode of
   Mertens et al. (2007) / enfuse ``--contrast-weight=1 --hard-mask``; the coarsest
   level is averaged.
+
+References:
+    - G. D. Evangelidis, E. Z. Psarakis. "Parametric Image Alignment Using Enhanced
+      Correlation Coefficient Maximization." IEEE PAMI 30(10), 2008.
+    - P. J. Burt, E. H. Adelson. "The Laplacian Pyramid as a Compact Image Code." IEEE
+      Trans. Communications 31(4), 1983.
+    - T. Mertens, J. Kautz, F. Van Reeth. "Exposure Fusion." Pacific Graphics 2007.
 """
 
 from __future__ import annotations

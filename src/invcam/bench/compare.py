@@ -2,7 +2,7 @@
 
 Row 1: the input photos as shot. Row 2: each method's result and the ground truth, all
 scale-aligned to the ground truth and normalized as for the metrics
-(:func:`invcam.metrics.normalize_pair`), then shown through the same mu-law curve
+(:func:`invcam.metrics.scale_to_truth`), then shown through the same mu-law curve
 (mu = 5000) that PSNR-mu sees. Rows 3 and 4: two zoomed insets, marked red and green:
 the ground truth's brightest window and its most detailed one elsewhere.
 """
@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from invcam.display import plt, save_figure
-from invcam.metrics import mu_law, normalize_pair
+from invcam.metrics import mu_law, scale_to_truth
 
 INSET_COLOURS = ("red", "lime")
 
@@ -42,7 +42,7 @@ def pick_insets(gt_display: np.ndarray) -> list[tuple[int, int, int]]:
 
 def tonemapped(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(H, W, 3)`` display images of ``pred`` and ``gt``: scale-aligned, mu-law."""
-    p, g = normalize_pair(pred, gt)
+    p, g = scale_to_truth(pred, gt)
     return mu_law(p), mu_law(g)
 
 
@@ -65,7 +65,7 @@ def compare_figure(path: str | os.PathLike, inputs: list[tuple[str, np.ndarray]]
         gt: ``(H, W, 3)`` linear ground truth.
     """
     shown = [(label, tonemapped(pred, gt)[0]) for label, pred in results]
-    gt_shown = mu_law(normalize_pair(gt, gt)[1])
+    gt_shown = mu_law(scale_to_truth(gt, gt)[1])
     panels = [*shown, ("ground truth", gt_shown)]
     boxes = pick_insets(gt_shown)
     cols = max(len(inputs), len(panels))

@@ -32,7 +32,7 @@ from invcam.baselines.common import known_exposures, to_bgr8
 from invcam.baselines.debevec import apply_response, calibrate_merge_debevec
 from invcam.bench.options import BenchOptions
 from invcam.bench.ours import fit_arrays
-from invcam.errors import InvcamError
+from invcam.errors import OptionError
 from invcam.io.stack import load_stack
 from invcam.metrics import psnr
 
@@ -51,11 +51,12 @@ def choose_subset(times: np.ndarray, count: int, holdouts: int) -> tuple[list[in
     """``count`` consecutive exposures around the middle (indices, longest first) and the
     middle ``holdouts`` of them; InvcamError if the stack is too small."""
     if count < 3 or holdouts < 1 or holdouts > count - 2:
-        raise InvcamError(f"--real-count {count} / {holdouts} held out: need count >= 3 and "
-                          "1 <= held out <= count - 2 (the extremes are always fitted)")
+        raise OptionError("real_count", f"{{option}} {count} / {holdouts} held out: need "
+                          "count >= 3 and 1 <= held out <= count - 2 (the extremes are always "
+                          "fitted)")
     if len(times) < count:
-        raise InvcamError(f"--real needs at least {count} exposures (--real-count); the stack "
-                          f"has {len(times)}")
+        raise OptionError("real_count", f"{{real}} needs at least {count} exposures "
+                          f"({{option}}); the stack has {len(times)}")
     order = [int(i) for i in np.argsort(-times, kind="stable")]
     start = (len(order) - count) // 2
     subset = order[start:start + count]

@@ -78,13 +78,9 @@ def _progress_bar():
 
 def _load(args: argparse.Namespace):
     """The stack or video frames, after --frames and --exposure-cycle; prints warnings."""
+    from invcam.io.frames import apply_exposure_cycle, parse_exposure_cycle, select_frames
     from invcam.io.stack import load_stack
-    from invcam.io.video import (
-        apply_exposure_cycle,
-        load_input,
-        parse_exposure_cycle,
-        select_frames,
-    )
+    from invcam.io.video import load_input
 
     if not (args.resize and Path(args.stack).is_dir()):
         stack, notes = load_input(args.stack, frames=args.frames,

@@ -18,7 +18,7 @@ import torch
 
 from invcam import __version__
 from invcam.config import config_from_dict
-from invcam.errors import InvcamError
+from invcam.errors import InvcamError, OptionError
 from invcam.io.atomic import atomic_path
 
 CHECKPOINT_FORMAT = 1
@@ -66,7 +66,7 @@ def save_or_rescue(path: Path, state: dict, meta: dict) -> None:
         except (OSError, InvcamError):
             continue
         raise InvcamError(f"{problem}; the fitted model is kept in {rescue}: copy it to "
-                          f"{path} and run the fit again with --resume to write the outputs")
+                          f"{path} and run the fit again, resuming, to write the outputs")
     raise InvcamError(f"{problem}; no fallback place was writable either: the fit is lost")
 
 
@@ -156,6 +156,6 @@ def check_same_stack(data: dict, identity: dict, path: str | os.PathLike) -> str
                       ("exposures", "exposure times"), ("pixels_sha256", "pixels")):
         if saved.get(key) != identity[key]:
             shown = "" if key == "pixels_sha256" else f": {saved.get(key)} vs {identity[key]}"
-            raise InvcamError(f"--resume: {path} was fitted to another stack (its {what} "
-                              f"differ{shown}); fit into a new folder instead")
+            raise OptionError("resume", f"{{option}}: {path} was fitted to another stack "
+                              f"(its {what} differ{shown}); fit into a new folder instead")
     return None

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from invcam.errors import InvcamError
+from invcam.errors import InvcamError, OptionError
 from invcam.io.atomic import write_text
 
 MANIFEST = ".invcam-manifest.json"
@@ -93,12 +93,12 @@ def check_replaceable(out: Path, force: bool) -> None:
     if not out.is_dir() or not any(p.name not in INTERNAL for p in out.iterdir()):
         return
     if not force:
-        raise InvcamError(f"output folder {out} exists and is not empty (use --force)")
+        raise OptionError("force", f"output folder {out} exists and is not empty (use {{option}})")
     foreign = foreign_entries(out)
     if foreign:
         more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
         raise InvcamError(f"output folder {out} holds files invcam did not write "
-                          f"({foreign[0]}{more}); --force replaces only invcam's own "
+                          f"({foreign[0]}{more}); {{option}} replaces only invcam's own "
                           "outputs: choose a new folder or move them away")
 
 

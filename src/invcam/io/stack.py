@@ -23,9 +23,6 @@ or key at fault. Pixels are read once, by ``load_stack``, and kept as stored int
 
 from __future__ import annotations
 
-import json
-import math
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,15 +33,15 @@ from invcam.errors import InvcamError
 from invcam.io.exif import ExposureSettings, read_exposure_settings, relative_exposures
 from invcam.io.ldr import LDR_SUFFIXES, read_ldr_raw
 from invcam.io.raw import RAW_SUFFIXES, is_raw, read_raw
+from invcam.io.stack_json import Entry, parse_stack_json
 from invcam.photometry import SATURATED, UNDEREXPOSED
 
 PHOTO_SUFFIXES = LDR_SUFFIXES + RAW_SUFFIXES
 
-__all__ = ["Entry", "Stack", "StackImage", "choose_reference", "describe_pixels",
-           "image_stats", "load_images", "load_json", "load_stack", "sane_exposure"]
+__all__ = ["Stack", "StackImage", "choose_reference", "describe_pixels", "image_stats",
+           "load_images", "load_stack"]
 
 STACK_JSON = "stack.json"
-EXPOSURE_RANGE = (1e-7, 1e5)
 """Exposure times (seconds) accepted: 100 ns to about a day."""
 
 
@@ -53,9 +50,11 @@ class StackImage:
     """One photo of a stack (metadata only; pixels are in ``Stack.raw``).
 
     ``exposure`` is seconds or None (unknown); ``exposure_source`` is ``"stack.json"``,
-    ``"exif"`` or ``"unknown"``. ``original_size`` is the stored ``(H, W)``, which differs
-    from ``Stack.size`` only if the stack was loaded with ``resize=True``. ``grey`` means
-    all three channels are identical. ``saturated``/``underexposed`` are pixel fractions.
+    ``"exif"``, ``"sidecar"`` (a video's ``clip.json``), ``"exposure-cycle"``
+    (an exposure cycle) or ``"unknown"``. ``original_size`` is the stored ``(H, W)``,
+    which differs from ``Stack.size`` only if the stack was loaded with ``resize=True``.
+    ``grey`` means all three channels are identical. ``saturated``/``underexposed`` are
+    pixel fractions.
     """
 
     file: str
@@ -82,7 +81,8 @@ class Stack:
     """A validated stack: B images of one size ``(H, W)``.
 
     ``raw[i]`` is image i as stored, ``(H, W, 3)`` uint8 or uint16 RGB, read-only (after
-    resizing, if any). ``source`` is ``"stack.json"`` or ``"folder"``; ``unlisted`` names
+    resizing, if any). ``source`` is ``"stack.json"``, ``"folder"`` or (a video file,
+    :func:`invcam.io.video.load_video`) ``"video"``; ``unlisted`` names
     the images in the folder that ``stack.json`` leaves out (they are not loaded).
     ``reference_rule`` says why ``reference`` was chosen.
     """
@@ -115,18 +115,6 @@ class Stack:
         return np.array([np.nan if im.exposure is None else im.exposure for im in self.images])
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A listed image before its pixels are read; ``source`` None means "ask EXIF"."""
-
-    file: str
-    path: Path
-    exposure: float | None
-    source: str | None
-    meta: dict
-    settings: ExposureSettings | None = None
-
-
 def image_stats(raw: np.ndarray) -> tuple[float, float]:
     """Saturated and underexposed pixel fractions of ``(H, W, C)`` uint8/uint16 ``raw``.
 
@@ -137,12 +125,6 @@ def image_stats(raw: np.ndarray) -> tuple[float, float]:
     saturated = float(np.mean(brightest >= SATURATED * top))
     underexposed = float(np.mean(brightest <= UNDEREXPOSED * top))
     return saturated, underexposed
-
-
-def sane_exposure(value: object) -> bool:
-    """True for a number of seconds within ``EXPOSURE_RANGE``."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return number and math.isfinite(value) and EXPOSURE_RANGE[0] <= value <= EXPOSURE_RANGE[1]
 
 
 def choose_reference(exposures: list[float | None], roles: list[object]) -> tuple[int, str]:
@@ -166,7 +148,7 @@ def load_stack(path: str | Path, resize: bool = False) -> Stack:
     root = _check_folder(Path(path))
     json_path = root / STACK_JSON
     if json_path.exists():
-        entries = _parse_stack_json(json_path, root)
+        entries = parse_stack_json(json_path, root)
         listed = {e.path.resolve() for e in entries}
         unlisted = tuple(p.name for p in _list_images(root) if p.resolve() not in listed)
         source = "stack.json"
@@ -228,69 +210,6 @@ def _with_exif(entries: list[Entry]) -> list[Entry]:
         out[i] = replace(entries[i], exposure=seconds, settings=shot,
                          source="unknown" if seconds is None else "exif")
     return out
-
-
-def load_json(json_path: Path) -> object:
-    try:
-        text = json_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvcamError(f"{json_path}: cannot read ({exc})") from exc
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InvcamError(f"{json_path}: nested too deeply to be a stack description") from None
-    except json.JSONDecodeError as exc:
-        raise InvcamError(
-            f"{json_path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
-
-
-def _parse_stack_json(json_path: Path, root: Path) -> list[Entry]:
-    data = load_json(json_path)
-    if not isinstance(data, dict) or not isinstance(data.get("images"), list):
-        raise InvcamError(f'{json_path}: expected an object with an "images" list')
-    if not data["images"]:
-        raise InvcamError(f'{json_path}: "images" is empty')
-    entries, seen = [], {}
-    for i, item in enumerate(data["images"]):
-        entry = _parse_entry(json_path, root, i, item)
-        key = entry.path.resolve()
-        if key in seen:
-            raise InvcamError(
-                f"{json_path}: images[{i}] lists {entry.file} again (already images[{seen[key]}])"
-            )
-        seen[key] = i
-        entries.append(entry)
-    refs = [e.file for e in entries if e.meta.get("role") == "reference"]
-    if len(refs) > 1:
-        raise InvcamError(f'{json_path}: more than one "role": "reference" ({", ".join(refs)})')
-    return entries
-
-
-def _parse_entry(json_path: Path, root: Path, i: int, item: object) -> Entry:
-    where = f"{json_path}: images[{i}]"
-    if not isinstance(item, dict):
-        raise InvcamError(f'{where} must be an object like {{"file": "a.png", "exposure": 0.25}}')
-    file = item.get("file")
-    if not isinstance(file, str) or not file:
-        raise InvcamError(f'{where} has no "file" (a file name in {root})')
-    path = root / file
-    if Path(file).is_absolute() or os.path.normpath(file).split(os.sep)[0] == "..":
-        raise InvcamError(f"{where} names {file}, which lies outside the stack folder {root}; "
-                          "list only files inside it")
-    if not path.is_file():
-        raise InvcamError(f"{where} names {file}, which is not a file in {root}")
-    meta = {k: v for k, v in item.items() if k not in ("file", "exposure")}
-    if "exposure" not in item:
-        return Entry(file, path, None, None, meta)
-    value = item["exposure"]
-    if value is None:
-        return Entry(file, path, None, "unknown", meta)
-    if not sane_exposure(value):
-        low, high = EXPOSURE_RANGE
-        raise InvcamError(f'{where} ({file}): "exposure" must be a number of seconds from '
-                          f"{low:g} to {high:g}, got {value!r}")
-    return Entry(file, path, float(value), "stack.json", meta)
 
 
 def _read_pixels(

@@ -149,7 +149,7 @@ def stretch_warnings(stack: Stack) -> list[str]:
     for im in stack.images:
         ho, wo = im.original_size
         if abs(math.log((wo / ho) / (w / h))) > 0.01:
-            lines.append(f"warning: --resize stretches {im.file} from {ho}x{wo} to {h}x{w} "
+            lines.append(f"warning: resizing stretches {im.file} from {ho}x{wo} to {h}x{w} "
                          "(H x W): its aspect ratio differs from the reference's")
     return lines
 

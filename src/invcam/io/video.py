@@ -1,4 +1,5 @@
-"""Video and frame-sequence input for dynamic scenes (``--frames``, ``--exposure-cycle``).
+"""Video and frame-sequence input for dynamic scenes (frame ranges and exposure cycles:
+:mod:`invcam.io.frames`).
 
 A video (``.mp4 .mov .avi .mkv .m4v``) is decoded with OpenCV/FFmpeg into a ``Stack`` of
 frames, kept as ``(H, W, 3)`` uint8 RGB in ``Stack.raw``; only the frames asked for are
@@ -16,94 +17,36 @@ frame index, else ``video_reference`` chooses. ``load_input`` is the CLI's entry
 
 from __future__ import annotations
 
-import math
 import os
-import re
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from invcam.errors import InvcamError, OptionError
-from invcam.io.stack import (
-    EXPOSURE_RANGE,
-    Entry,
-    Stack,
-    StackImage,
-    describe_pixels,
-    load_json,
-    load_stack,
-    sane_exposure,
+from invcam.errors import InvcamError
+from invcam.io.frames import (
+    SIDECAR_RULE,
+    apply_exposure_cycle,
+    frame_positions,
+    noun_of,
+    parse_exposure_cycle,
+    parse_frames,
+    select_frames,
+    video_reference,
 )
+from invcam.io.stack import Stack, StackImage, describe_pixels, load_stack
+from invcam.io.stack_json import EXPOSURE_RANGE, Entry, load_json, sane_exposure
 from invcam.io.video_write import write_video
 
-__all__ = ["VIDEO_SUFFIXES", "apply_exposure_cycle", "is_video", "load_input", "load_video",
-           "parse_exposure_cycle", "parse_frames", "select_frames", "video_reference",
-           "write_video"]
+__all__ = ["VIDEO_SUFFIXES", "is_video", "load_input", "load_video", "write_video"]
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v")
-SIDECAR_RULE = "sidecar reference"
-EXPLICIT_RULES = ("role", SIDECAR_RULE)  # reference rules that an exposure cycle keeps
 SIDECAR_KEYS = ("exposures", "exposure_cycle", "reference")
-_FRAMES = re.compile(r"([0-9]*):([0-9]*)(?::([0-9]*))?")
 
 
 def is_video(path: str | os.PathLike) -> bool:
     """True if ``path`` is an existing file with a video suffix (any case)."""
     return Path(path).suffix.lower() in VIDEO_SUFFIXES and Path(path).is_file()
-
-
-def parse_frames(text: str) -> tuple[int, int | None, int]:
-    """Parse ``--frames A:B[:step]`` into ``(start, stop or None, step)``; B is exclusive."""
-    spec = str(text).replace(" ", "")
-    match = _FRAMES.fullmatch(spec)
-    if "-" in spec:
-        raise OptionError("frames", f"{{option}} {text!r}: frame numbers cannot be negative")
-    if not match:
-        raise OptionError("frames", f"{{option}} {text!r}: expected A:B or A:B:step, B "
-                          "exclusive, A or B may be empty (0:30, 5:, 0:30:2)")
-    start = int(match[1]) if match[1] else 0
-    stop = int(match[2]) if match[2] else None
-    step = int(match[3]) if match[3] else 1
-    if step < 1:
-        raise OptionError("frames", f"{{option}} {text!r}: the step must be at least 1")
-    if stop is not None and stop <= start:
-        raise OptionError("frames", f"{{option}} {text!r}: the end {stop} must be after the "
-                          f"start {start} (the end is exclusive)")
-    return start, stop, step
-
-
-def parse_exposure_cycle(text: str) -> list[float]:
-    """Parse ``--exposure-cycle`` seconds such as ``0.25,1,4`` or ``1/250,1/60``."""
-    values = []
-    for item in str(text).split(","):
-        try:
-            num, _, den = item.strip().partition("/")
-            value = float(num) / float(den) if den else float(num)
-        except (ValueError, ZeroDivisionError):
-            value = math.nan
-        if not math.isfinite(value) or value <= 0:
-            raise OptionError("exposure_cycle", f"{{option}} {text!r}: {item.strip()!r} is not "
-                              "a positive number of seconds (e.g. 0.25,1,4 or 1/250,1/60)")
-        values.append(value)
-    return values
-
-
-def video_reference(exposures: list[float | None]) -> tuple[int, str]:
-    """Reference frame of a clip with per-frame ``exposures`` (seconds or None) and its rule.
-
-    Among the frames at the median known exposure (lower middle for an even count, so a
-    real value), the one nearest the clip's middle; with none known, the middle frame.
-    """
-    middle = (len(exposures) - 1) / 2
-    known = sorted(e for e in exposures if e is not None)
-    if not known:
-        return (len(exposures) - 1) // 2, "middle frame"
-    median = known[(len(known) - 1) // 2]
-    at_median = [i for i, e in enumerate(exposures)
-                 if e is not None and math.isclose(e, median, rel_tol=1e-9)]
-    return min(at_median, key=lambda i: (abs(i - middle), i)), "middle median-exposure frame"
 
 
 def load_video(path: str | os.PathLike, frames: str | None = None) -> Stack:
@@ -126,7 +69,7 @@ def load_video(path: str | os.PathLike, frames: str | None = None) -> Stack:
     if count == 0:
         raise InvcamError(f"{path}: no frames could be decoded from this video")
     if count is not None:
-        _picked(path, frames or ":", count, "frames")
+        frame_positions(path, frames or ":", count, "frames")
     exposures, ref_frame = _read_sidecar(sidecar, count) if sidecar.is_file() else (None, None)
     images = tuple(_frame_image(path, k, raw, exposures[k] if exposures else None)
                    for k, raw in zip(indices, raws, strict=True))
@@ -137,47 +80,6 @@ def load_video(path: str | os.PathLike, frames: str | None = None) -> Stack:
         if ref_frame is not None:
             rule += f" (the sidecar's reference frame {ref_frame} is not selected)"
     return Stack(path, images, raws[0].shape[:2], ref, rule, "video", (), tuple(raws))
-
-
-def select_frames(stack: Stack, frames: str) -> Stack:
-    """The images ``frames`` (``A:B[:step]``, positions in ``stack``) of ``stack``; the
-    reference is kept if selected, else re-chosen by ``video_reference``."""
-    picked = _picked(stack.root, frames, len(stack), _noun(stack))
-    images = tuple(stack.images[i] for i in picked)
-    raw = tuple(stack.raw[i] for i in picked) if stack.raw else ()
-    if stack.reference in picked:
-        ref, rule = picked.index(stack.reference), stack.reference_rule
-    else:
-        ref, rule = video_reference([im.exposure for im in images])
-        rule += f" (the reference {stack.images[stack.reference].file} is not selected)"
-    return replace(stack, images=images, raw=raw, reference=ref, reference_rule=rule)
-
-
-def apply_exposure_cycle(stack: Stack, cycle: list[float]) -> tuple[Stack, str | None]:
-    """Give image ``k`` of ``stack`` the exposure ``cycle[k % len(cycle)]`` seconds.
-
-    Returns the new stack and a warning line if ``len(cycle)`` does not divide the image
-    count, else None. A reference chosen by role or sidecar is kept; any other is
-    re-chosen by ``video_reference`` from the new exposures.
-    """
-    count, size, noun = len(stack), len(cycle), _noun(stack)
-    if size == 0 or not all(_positive(v) for v in cycle):
-        raise OptionError("exposure_cycle", f"{{option}} {cycle!r}: needs one or more exposure "
-                          f"times from {EXPOSURE_RANGE[0]:g} to {EXPOSURE_RANGE[1]:g} seconds")
-    if size > count:
-        raise OptionError("exposure_cycle", f"{{option}} has {size} values but {stack.root} "
-                          f"has only {count} {noun}; the cycle must fit at least once")
-    images = tuple(replace(im, exposure=float(cycle[k % size]), exposure_source="exposure-cycle")
-                   for k, im in enumerate(stack.images))
-    ref, rule = stack.reference, stack.reference_rule
-    if rule not in EXPLICIT_RULES:
-        ref, rule = video_reference([im.exposure for im in images])
-    warning = None
-    if count % size:
-        warning = (f"exposure cycle of {size} does not divide {count} {noun}: applied from the "
-                   f"first ({images[0].file}); the last cycle is partial ({count % size} of "
-                   f"{size} values)")
-    return replace(stack, images=images, reference=ref, reference_rule=rule), warning
 
 
 def load_input(path: str | os.PathLike, frames: str | None = None,
@@ -204,28 +106,10 @@ def load_input(path: str | os.PathLike, frames: str | None = None,
         if known:
             sources = ", ".join(sorted({im.exposure_source for im in known}))
             warnings.append(f"the exposure cycle replaces the known exposures ({sources}) of "
-                            f"{len(known)} of {len(stack)} {_noun(stack)}")
+                            f"{len(known)} of {len(stack)} {noun_of(stack)}")
         stack, warning = apply_exposure_cycle(stack, list(exposure_cycle))
         warnings += [warning] if warning else []
     return stack, warnings
-
-
-def _picked(where: Path, frames: str, count: int, noun: str) -> range:
-    """The positions among ``count`` that ``frames`` selects, all of which must exist."""
-    start, stop, step = parse_frames(frames)
-    if start >= count or (stop or count) > count:
-        raise OptionError("frames", f"{where}: {{option}} {frames} is outside the input, which has "
-                          f"{count} {noun} (0 to {count - 1})")
-    return range(start, stop or count, step)
-
-
-def _noun(stack: Stack) -> str:
-    return "frames" if stack.source == "video" else "images"
-
-
-def _positive(value: object) -> bool:
-    """A sane exposure time in seconds (``invcam.io.stack.EXPOSURE_RANGE``)."""
-    return sane_exposure(value)
 
 
 def _open_capture(path: Path) -> cv2.VideoCapture:
@@ -304,7 +188,7 @@ def _sidecar_seconds(sidecar: Path, key: str, values: object, nulls: bool) -> li
     if not isinstance(values, list) or not values:
         raise InvcamError(f'{sidecar}: "{key}" must be a non-empty list of seconds')
     for i, value in enumerate(values):
-        if not (_positive(value) or (nulls and value is None)):
+        if not (sane_exposure(value) or (nulls and value is None)):
             raise InvcamError(f'{sidecar}: "{key}"[{i}] must be a number of seconds from'
                               f" {EXPOSURE_RANGE[0]:g} to {EXPOSURE_RANGE[1]:g}"
                               f"{' or null' if nulls else ''}, got {value!r}")

@@ -7,6 +7,10 @@
 
 At inference the camera model is dropped: A(D(x, y, i_ref)) is the all-in-focus HDR
 irradiance in the reference image's geometry.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Fig. 2, Eq. 1-9.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from invcam.config import ModelConfig
 from invcam.method.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
 from invcam.method.camera.blur import jitter_taps, psf_rms
 from invcam.method.scene import Atlas, Deformation
+from invcam.method.shapes import check_shapes
 
 
 class ImagingModel(nn.Module):
@@ -128,6 +133,7 @@ class ImagingModel(nn.Module):
             ``color`` ``(S, N, 3)`` in (0, 1); ``x`` ``(S, N, 3)`` the tone mapper's input;
             ``spread`` ``(S, N)`` the PSF's RMS radius in pixels.
         """
+        check_shapes(centers=(centers, "S N 2"), index=(index, "S"))
         s, n, _ = centers.shape
         if index is None:
             index = torch.arange(s, device=centers.device)

@@ -3,6 +3,12 @@ model's geometry: flow (Eq. 11) on precomputed correspondences
 (:class:`~invcam.motion.prior.MotionPrior`), rigidity and priors on the deformation D,
 smoothness of the blur grids. The fit loop calls :func:`total_loss` and
 :func:`extra_terms` once per iteration.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 3.4, Eq. 10-14.
+    - Y. Kasten, D. Ofri, O. Wang, T. Dekel. "Layered Neural Atlases for Consistent Video
+      Editing." ACM TOG 40(6), 2021 (the rigidity term).
 """
 
 from __future__ import annotations

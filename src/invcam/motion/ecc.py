@@ -5,6 +5,10 @@ offset between exposures; it needs a start within its capture range, which a pyr
 and a phase-correlation shift provide. Transforms are ``(3, 3)`` float64 on pixel-centre
 coordinates (pixel ``(i, j)`` centred at ``(j + 0.5, i + 0.5)``), mapping frame ``a``
 to frame ``b``; OpenCV's warps (pixel centres at integers) are converted with ``SHIFT``.
+
+References:
+    - G. D. Evangelidis, E. Z. Psarakis. "Parametric Image Alignment Using Enhanced
+      Correlation Coefficient Maximization." IEEE PAMI 30(10), 2008.
 """
 
 from __future__ import annotations

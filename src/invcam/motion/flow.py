@@ -10,6 +10,12 @@ Convention: ``flow`` ``(H, W, 2)`` float32 holds ``(dx, dy)`` in pixels from fra
 to frame ``b``: ``b(x + flow(x)) ~ a(x)``. A displacement does not depend on where pixel
 centres sit; :meth:`FlowPair.points` returns pixel-centre coordinates, pixel ``(i, j)``
 at ``(j + 0.5, i + 0.5)``.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Eq. 11 (the flow loss).
+    - T. Kroeger, R. Timofte, D. Dai, L. Van Gool. "Fast Optical Flow using Dense Inverse
+      Search." ECCV 2016.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ on its own (a channel can see texture where another clips) and the matches are p
 With too few still, ECC (see
 :mod:`invcam.motion.ecc`) runs coarse to fine; if that fails too the identity is
 returned and the reason logged.
+
+References:
+    - D. G. Lowe. "Distinctive Image Features from Scale-Invariant Keypoints." IJCV
+      60(2), 2004.
+    - M. A. Fischler, R. C. Bolles. "Random Sample Consensus." Comm. ACM 24(6), 1981.
 """
 
 from __future__ import annotations

@@ -4,6 +4,12 @@ For a patch centre p_c in image i, the offset network O gives n x n offsets Delt
 (bounded to a disc of radius s pixels) and the weight network W gives n x n weights
 (softmax: non-negative, summing to 1). The blurry irradiance is the weighted sum of the
 sharp irradiance at P' = P + Delta P, in the linear domain (Eq. 6).
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 3.2, Eq. 4-6.
+    - R. L. Cook. "Stochastic Sampling in Computer Graphics." ACM TOG 5(1), 1986
+      (the jittered taps).
 """
 
 from __future__ import annotations

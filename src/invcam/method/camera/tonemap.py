@@ -5,6 +5,10 @@ small MLP whose output layer starts at zero. At initialisation the curve is the
 plausible film-like response ``sigmoid(a * x)`` (T(0) = 0.5, about 10 stops from
 black to white) rather than an arbitrary one: a bad initial curve is a known cause of
 all-white or broken HDR results in this family of methods.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 3.3, Eq. 7-9.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Read with ``F.grid_sample``, which on the CPU parallelises over its batch dimension only,
 so queries are passed as ``(S, N, 2)``: S independent groups (images, or splits of one
 set of points).
+
+References:
+    - T. Müller, A. Evans, C. Schied, A. Keller. "Instant Neural Graphics Primitives with a
+      Multiresolution Hash Encoding." ACM TOG 41(4), 2022.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from invcam.method.shapes import check_shapes
 
 
 def sample_grid_cf(grid: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -24,6 +30,10 @@ def sample_grid_cf(grid: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
     Returns:
         ``(S, C, N)`` features; outside [-1, 1] the border value is repeated.
     """
+    sizes = check_shapes(grid=(grid, "G C Hg Wg"), q=(q, "S N 2"))
+    if sizes["G"] not in (1, sizes["S"]):
+        raise ValueError(f"grid has {sizes['G']} groups, q has {sizes['S']}: they must agree "
+                         "(or the grid has 1, shared)")
     if grid.shape[0] == 1 and q.shape[0] > 1:
         grid = grid.expand(q.shape[0], -1, -1, -1)
     out = F.grid_sample(grid, q[:, :, None, :].to(grid.dtype), mode="bilinear",

@@ -1,4 +1,11 @@
-"""Irradiance atlas A(q) (paper Eq. 2): 2-D atlas coordinate -> log2 linear irradiance."""
+"""Irradiance atlas A(q) (paper Eq. 2): 2-D atlas coordinate -> log2 linear irradiance.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 3.1, Eq. 2.
+    - T. Müller, A. Evans, C. Schied, A. Keller. "Instant Neural Graphics Primitives with a
+      Multiresolution Hash Encoding." ACM TOG 41(4), 2022 (the grid encoding).
+"""
 
 from __future__ import annotations
 

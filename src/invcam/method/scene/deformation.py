@@ -12,6 +12,10 @@ Kinds (``ModelConfig.deform``):
   moved by a local warp, because the warp is set by all of that image's content.
 - ``"grid"``: plus a per-image coarse residual grid (moving scenes and parallax).
 - ``"mlp"``: plus the paper's residual MLP.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 3.1, Eq. 1.
 """
 
 from __future__ import annotations
