@@ -73,11 +73,11 @@ def plot_crf(path, x: np.ndarray, values: np.ndarray, hist_x: list[np.ndarray],
     save_figure(fig, path)
 
 
-def plot_blur(path, spreads: list[np.ndarray], labels: list[str], radius: float) -> None:
+def plot_blur(path, radii: list[np.ndarray], labels: list[str], radius: float) -> None:
     """Per image, the learned PSF's RMS radius in pixels as a colour map."""
-    n = len(spreads)
+    n = len(radii)
     fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.4), dpi=100, squeeze=False)
-    for ax, s, label in zip(axes[0], spreads, labels, strict=True):
+    for ax, s, label in zip(axes[0], radii, labels, strict=True):
         im = ax.imshow(s, cmap="magma", vmin=0, vmax=radius)
         ax.set_title(label, fontsize=9)
         ax.axis("off")

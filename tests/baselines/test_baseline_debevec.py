@@ -20,10 +20,10 @@ from invcam.io.stack import load_stack
 def test_debevec_beats_its_worst_input(synth_stacks):
     folder, res = synth_stacks["diagonal"]
     result = run_baseline("debevec", folder)
-    assert result.radiance.shape == (*res.radiance.shape[:2], 3)
-    assert np.isfinite(result.radiance).all() and result.radiance.dtype == np.float32
+    assert result.image.shape == (*res.radiance.shape[:2], 3)
+    assert np.isfinite(result.image).all() and result.image.dtype == np.float32
     assert result.images == [e["file"] for e in res.entries]
-    assert psnr_mu(result.radiance, res) > min(input_scores(res))
+    assert psnr_mu(result.image, res) > min(input_scores(res))
 
 
 def test_robertson_beats_its_worst_input_where_any_input_saw(synth_stacks):
@@ -32,11 +32,11 @@ def test_robertson_beats_its_worst_input_where_any_input_saw(synth_stacks):
     # is unclipped; on the whole image it falls below the worst true-CRF input here.
     folder, res = synth_stacks["diagonal"]
     result = run_baseline("robertson", folder)
-    assert np.isfinite(result.radiance).all() and result.radiance.min() >= 0
+    assert np.isfinite(result.image).all() and result.image.min() >= 0
     seen = unclipped_somewhere(res)
     inputs = [psnr_mu_where(linearize(res, im / 255.0, e["exposure"]), res, seen)
               for im, e in zip(res.images, res.entries, strict=True)]
-    assert psnr_mu_where(result.radiance, res, seen) > min(inputs)
+    assert psnr_mu_where(result.image, res, seen) > min(inputs)
 
 
 def test_debevec_response_predicts_an_input_it_merged(synth_stacks):

@@ -18,10 +18,10 @@ needs_enfuse = pytest.mark.skipif(bool(missing_programs()),
 def _check_fused(synth_stacks, tool: str) -> dict:
     folder, res, keep = synth_stacks["focus"]
     result = run_baseline("focus-stack", folder, tool)
-    assert result.radiance.shape == res.radiance.shape and result.images == [
+    assert result.image.shape == res.radiance.shape and result.images == [
         res.entries[i]["file"] for i in keep]
     # the fused photo is camera values: linearize it like the inputs to compare
-    fused = linearize(res, result.radiance, res.camera.exposures[1])
+    fused = linearize(res, result.image, res.camera.exposures[1])
     assert psnr_mu(fused, res) > min(input_scores(res, keep))
     return result.info
 

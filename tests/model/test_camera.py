@@ -148,4 +148,4 @@ def test_jitter_changes_training_renders_only():
     gen = torch.Generator().manual_seed(1)
     jittered = model(centers, jitter=0.5, gen=gen)
     assert (jittered["color"] - plain).abs().max() > 1e-3   # a flat PSF is jittered
-    assert torch.equal(jittered["spread"], model(centers)["spread"])
+    assert torch.equal(jittered["psf_rms"], model(centers)["psf_rms"])

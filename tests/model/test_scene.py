@@ -109,3 +109,24 @@ def test_entry_points_check_shapes_at_run_time():
         model(torch.zeros(2, 5))
     with pytest.raises(ValueError, match="index must have shape"):
         model(torch.zeros(2, 5, 2), index=torch.zeros(3, dtype=torch.long))
+
+
+def test_every_parameter_has_exactly_one_optimizer_group():
+    import dataclasses
+
+    import torch
+
+    from invcam.method.fit import _make_optimizer
+    from invcam.method.imaging import ImagingModel
+    from invcam.presets import PRESETS
+
+    for name, cfg in PRESETS.items():
+        model_cfg = dataclasses.replace(cfg.model, blur_envelope=4.0)
+        model = ImagingModel(model_cfg, (16, 24), torch.zeros(3), 1, learn_exposure=True)
+        groups = model.param_groups()
+        declared = [id(p) for params in groups.values() for p in params]
+        assert sorted(declared) == sorted(id(p) for p in model.parameters()), name
+        assert len(set(declared)) == len(declared), name
+        rates = {g["lr"] for g in _make_optimizer(model, cfg.optim).param_groups}
+        assert cfg.optim.lr_similarity in rates and cfg.optim.lr_tone in rates, name
+    assert model.num_images == 3 and model.device == torch.device("cpu")

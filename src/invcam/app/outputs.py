@@ -76,8 +76,8 @@ def write_blur(out: Path, result: FitResult, labels: list[str]) -> None:
     """``blur.png``: per image, the learned PSF's RMS radius map."""
     model = result.model
     shown = shown_images(len(labels), model.reference)
-    spreads = [model.psf_spread(i).cpu().numpy() for i in shown]
-    plot_blur(out / "blur.png", spreads, [labels[i] for i in shown], model.blur.radius + 1.5)
+    radii = [model.psf_rms_map(i).cpu().numpy() for i in shown]
+    plot_blur(out / "blur.png", radii, [labels[i] for i in shown], model.blur.radius + 1.5)
 
 
 def fit_report(result: FitResult, stack: Stack, extra: dict) -> dict:

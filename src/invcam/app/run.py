@@ -15,6 +15,8 @@ import numpy as np
 import torch
 
 from invcam.config import FitConfig
+from invcam.io.checkpoint import save_or_rescue, tolerant_saver
+from invcam.method.fit import FitResult, fit_or_retry, make_state_of
 from invcam.overrides import override
 
 
@@ -42,8 +44,8 @@ class RunOptions:
 class FitRun:
     """What :func:`run_fit` did: the fit's result and what fit.json records about it."""
 
-    result: object
-    """The :class:`~invcam.method.fit.FitResult`."""
+    result: FitResult
+    """What the fit returned."""
     record: dict
     """Motion decision, registration, device, threads, restarts (fit.json)."""
 
@@ -105,9 +107,6 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
         log: receives one-line messages (registration, the motion decision).
         warn: receives warnings (a checkpoint not saved, a restart after divergence).
     """
-    from invcam.io.checkpoint import save_or_rescue, tolerant_saver
-    from invcam.method.fit import fit_or_retry, make_state_of
-
     meta = meta or {"stack": str(stack.root), "files": [im.file for im in stack.images]}
     prior, cfg, record = plan(stack, reference, cfg, opts, log)
     every = opts.checkpoint_every_s

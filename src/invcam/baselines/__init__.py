@@ -66,9 +66,9 @@ def write_baseline(out: str | os.PathLike, result: BaselineResult, stack_root: s
     """Write the result image (EXR or .hdr by suffix) and its sidecar JSON; return the JSON."""
     if Path(out).suffix.lower() not in HDR_SUFFIXES:
         raise InvcamError(f"{out}: the output must be {' or '.join(HDR_SUFFIXES)}")
-    write_hdr_image(out, result.radiance)
+    write_hdr_image(out, result.image)
     report = {"method": result.method, "stack": stack_root, "images": result.images,
-              "size_hw": list(result.radiance.shape[:2]), "wall_s": result.wall_s,
+              "size_hw": list(result.image.shape[:2]), "wall_s": result.wall_s,
               **result.info}
     side = sidecar_path(out)
     write_text(side, json.dumps(report, indent=1) + "\n")

@@ -18,13 +18,14 @@ from invcam.io.stack import Stack
 class BaselineResult:
     """A baseline's output.
 
-    ``radiance`` is ``(H, W, 3)`` float32 RGB: linear irradiance up to scale, except for
-    display-referred methods (``info["display_referred"]``). ``images`` names the input
-    files used; ``info`` says which tools ran and anything worth knowing.
+    ``image`` is ``(H, W, 3)`` float32 RGB: linear irradiance up to scale, except for
+    display-referred methods (``info["display_referred"]``), whose values are for display.
+    ``images`` names the input files used; ``info`` says which tools ran and anything
+    worth knowing.
     """
 
     method: str
-    radiance: np.ndarray
+    image: np.ndarray
     images: list[str]
     wall_s: float = 0.0
     info: dict = field(default_factory=dict)

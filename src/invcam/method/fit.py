@@ -188,7 +188,7 @@ class _Loop:
         centers, targets = sample_pixels(self.images, self.model.size[1], per_image, self.gen)
         out = self.model(centers, jitter=self.cfg.model.blur_jitter, gen=self.gen)
         loss, terms = total_loss(self.cfg.loss, out["color"], targets, self.model.tonemap,
-                                 self.x_range, out["spread"])
+                                 self.x_range, out["psf_rms"])
         extra, extra_values = extra_terms(self.model, self.cfg.loss, self.prior, progress,
                                           self.gen)
         if extra is not None:

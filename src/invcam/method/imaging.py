@@ -131,22 +131,22 @@ class ImagingModel(nn.Module):
 
         Returns:
             ``color`` ``(S, N, 3)`` in (0, 1); ``x`` ``(S, N, 3)`` the tone mapper's input;
-            ``spread`` ``(S, N)`` the PSF's RMS radius in pixels.
+            ``psf_rms`` ``(S, N)`` the PSF's RMS radius in pixels.
         """
         check_shapes(centers=(centers, "S N 2"), index=(index, "S"))
         s, n, _ = centers.shape
         if index is None:
             index = torch.arange(s, device=centers.device)
         taps, weights = self.psf(centers, index)                          # Eq. 4-5
-        spread = psf_rms(taps, weights)
-        taps = jitter_taps(taps, spread, jitter, gen)
+        radius = psf_rms(taps, weights)
+        taps = jitter_taps(taps, radius, jitter, gen)
         pos = self.normalize(centers[:, :, None, :] + taps).reshape(s, -1, 2)
         log2r = self.sharp_log2(pos, index)                               # Eq. 1-2
         r = torch.exp2(log2r.reshape(s, n, -1, 3))
         r_blur = blur_irradiance(r, weights)                              # Eq. 6
         x = torch.log2(r_blur.clamp_min(1e-30)) + self.log2_exposures()[index][:, None, None]
         return {"color": self.tonemap(x), "x": x,                         # Eq. 9
-                "spread": spread}
+                "psf_rms": radius}
 
     def _tiles(self, rows: int):
         """Row tiles of pixel centres: yields ``(y0, y1, (1, T, 2) pixel coordinates)``."""
@@ -181,7 +181,7 @@ class ImagingModel(nn.Module):
         return out
 
     @torch.no_grad()
-    def psf_spread(self, index: int, rows_per_tile: int = 64) -> torch.Tensor:
+    def psf_rms_map(self, index: int, rows_per_tile: int = 64) -> torch.Tensor:
         """RMS radius in pixels of image ``index``'s learned PSF at every pixel, ``(H, W)``."""
         h, w = self.size
         out = torch.empty(h, w, device=self.device)

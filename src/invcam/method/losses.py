@@ -48,13 +48,13 @@ def color_loss(pred: torch.Tensor, target: torch.Tensor, relative: float = 0.0,
     return torch.mean(err * w) / w.mean()
 
 
-def focus_weight(spread: torch.Tensor, scale: float) -> torch.Tensor | None:
-    """Per-sample weight ``1 / (1 + (spread / scale)^2)`` from the learned PSF's RMS radius
-    ``spread`` (pixels, any shape; not differentiated): at each place the images that see
+def focus_weight(psf_rms: torch.Tensor, scale: float) -> torch.Tensor | None:
+    """Per-sample weight ``1 / (1 + (psf_rms / scale)^2)`` from the learned PSF's RMS radius
+    ``psf_rms`` (pixels, any shape; not differentiated): at each place the images that see
     it in focus outvote the defocused ones. None when ``scale`` is 0 (off)."""
     if scale <= 0:
         return None
-    return (1.0 + (spread.detach() / scale) ** 2).reciprocal()
+    return (1.0 + (psf_rms.detach() / scale) ** 2).reciprocal()
 
 
 def white_balance_loss(tonemap: ToneMapper, c0: float) -> torch.Tensor:
@@ -94,16 +94,16 @@ def grid_smoothness(table: torch.Tensor) -> torch.Tensor:
 
 
 def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonemap: ToneMapper,
-               x_range: tuple[float, float], spread: torch.Tensor | None = None
+               x_range: tuple[float, float], psf_rms: torch.Tensor | None = None
                ) -> tuple[torch.Tensor, dict[str, float]]:
     """Eq. 14 without the flow term (added by the caller when ``cfg.flow > 0``).
 
-    ``spread`` ``(S, N)``: the PSF's RMS radius at each sample (for ``cfg.focus_weight``).
+    ``psf_rms`` ``(S, N)``: the PSF's RMS radius at each sample (for ``cfg.focus_weight``).
 
     Returns:
         the scalar loss and a dict of the individual terms (floats, for logging).
     """
-    weight = None if spread is None else focus_weight(spread, cfg.focus_weight)
+    weight = None if psf_rms is None else focus_weight(psf_rms, cfg.focus_weight)
     lc = color_loss(pred, target, cfg.color_relative, weight, cfg.censor_clipped)
     lw = white_balance_loss(tonemap, cfg.c0)
     lg = gradient_loss(tonemap, x_range[0], x_range[1], cfg.gradient_samples)

@@ -57,23 +57,23 @@ def psf_rms(taps: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     return ((weights * (taps * taps).sum(-1)).sum(-1) + 1e-12).sqrt()
 
 
-def jitter_taps(taps: torch.Tensor, spread: torch.Tensor, amount: float,
+def jitter_taps(taps: torch.Tensor, radius: torch.Tensor, amount: float,
                 gen: torch.Generator | None = None) -> torch.Tensor:
     """Jittered sampling of the PSF (Cook, "Stochastic sampling in computer graphics",
     1986): each tap ``(..., K, 2)`` moves by an independent uniform offset in
-    ``[-a, a]^2``, ``a = amount * spread`` (``(...)`` the PSF's RMS radius in pixels, not
+    ``[-a, a]^2``, ``a = amount * radius`` (``(...)`` the PSF's RMS radius in pixels, not
     differentiated).
 
     The n x n taps of Eq. 6 see the sharp irradiance only at n^2 points, so detail between
     them is unconstrained by a defocused image and the atlas can fill it with blotches that
     the taps alias away. In expectation over the jitter each tap becomes a small box, the
     kernel a continuous one, and that detail is seen (and blurred) as a real disc blurs it.
-    A sharp PSF (spread ~ 0) is left where it is.
+    A sharp PSF (radius ~ 0) is left where it is.
     """
     if amount <= 0:
         return taps
     u = torch.rand(taps.shape, generator=gen, device=taps.device, dtype=taps.dtype)
-    return taps + (2.0 * u - 1.0) * (amount * spread.detach())[..., None, None]
+    return taps + (2.0 * u - 1.0) * (amount * radius.detach())[..., None, None]
 
 
 class BlurGenerator(nn.Module):
