@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from invcam.display import display_params, display_tonemap
+from invcam.display import display_map, display_map_params
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import write_ldr
 from invcam.io.stack import load_images, load_stack
@@ -51,11 +51,11 @@ def main() -> None:
         tiles.append(_tile(pixels, [f"input {im.file}", f"{format_exposure(im.exposure)}{where}"]))
     pred = read_hdr_image(args.fit / "radiance.exr")
     truth_path = args.stack / "gt" / "radiance.exr"
-    params = display_params(pred)
-    tiles.append(_tile(display_tonemap(pred, params=params), ["invcam: all in focus, HDR"]))
+    params = display_map_params(pred)
+    tiles.append(_tile(display_map(pred, params=params), ["invcam: all in focus, HDR"]))
     if truth_path.is_file():
         truth = read_hdr_image(truth_path)
-        shown = display_tonemap(truth * (1.0 / align_scale(pred, truth)), params=params)
+        shown = display_map(truth * (1.0 / align_scale(pred, truth)), params=params)
         tiles.append(_tile(shown, ["ground truth"]))
     th = max(t.shape[0] for t in tiles)
     sheet = np.full((th + 2 * GAP, len(tiles) * (TILE_W + GAP) + GAP, 3), 40, np.uint8)

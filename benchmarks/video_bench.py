@@ -27,7 +27,7 @@ import numpy as np
 from fitrun import invcam, timed_fit
 
 from invcam.baselines import run_baseline
-from invcam.display import display_params, display_tonemap
+from invcam.display import display_map, display_map_params
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import write_ldr
 from invcam.metrics import hdr_metrics
@@ -91,8 +91,8 @@ def part_ablation(args) -> list[dict]:
 
 def side_by_side(path: Path, images: list[np.ndarray]) -> None:
     """Tone-map every image with the ground truth's display scale and put them in a row."""
-    params = display_params(images[-1])
-    write_ldr(path, np.concatenate([display_tonemap(im, params=params) for im in images], 1))
+    params = display_map_params(images[-1])
+    write_ldr(path, np.concatenate([display_map(im, params=params) for im in images], 1))
 
 
 def part_dynamic(args) -> list[dict]:

@@ -16,10 +16,10 @@ import numpy as np  # noqa: E402
 from invcam.io.atomic import write_with  # noqa: E402
 
 
-def display_params(radiance: np.ndarray, key: float = 0.18) -> tuple[float, float]:
-    """Scale and white point of :func:`display_tonemap` for ``(H, W, 3)`` ``radiance``.
+def display_map_params(radiance: np.ndarray, key: float = 0.18) -> tuple[float, float]:
+    """Scale and white point of :func:`display_map` for ``(H, W, 3)`` ``radiance``.
 
-    Fix them from one frame to tone-map a whole video without flicker.
+    Fix them from one frame to map a whole video without flicker.
     """
     lum = np.maximum(radiance.mean(axis=-1), 0)
     log_avg = float(np.exp(np.mean(np.log(lum + 1e-8))))
@@ -28,19 +28,19 @@ def display_params(radiance: np.ndarray, key: float = 0.18) -> tuple[float, floa
     return scale, white
 
 
-def display_tonemap(radiance: np.ndarray, key: float = 0.18,
-                    params: tuple[float, float] | None = None) -> np.ndarray:
+def display_map(radiance: np.ndarray, key: float = 0.18,
+                params: tuple[float, float] | None = None) -> np.ndarray:
     """Global photographic operator (Reinhard et al. 2002) + sRGB-like gamma.
 
     Args:
         radiance: ``(H, W, 3)`` linear HDR.
         key: target log-average luminance.
-        params: ``(scale, white)`` from :func:`display_params` (default: this image's).
+        params: ``(scale, white)`` from :func:`display_map_params` (default: this image's).
 
     Returns:
         ``(H, W, 3)`` display values in [0, 1].
     """
-    scale, white = params or display_params(radiance, key)
+    scale, white = params or display_map_params(radiance, key)
     scaled = np.maximum(radiance, 0) * scale
     mapped = scaled * (1 + scaled / white**2) / (1 + scaled)
     return np.clip(mapped, 0, 1) ** (1 / 2.2)

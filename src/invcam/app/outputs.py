@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from invcam.config import config_to_dict
-from invcam.display import display_tonemap, plot_blur, plot_crf
+from invcam.display import display_map, plot_blur, plot_crf
 from invcam.io.atomic import write_text
 from invcam.io.hdr import write_exr, write_radiance_hdr
 from invcam.io.ldr import write_ldr
@@ -103,7 +103,7 @@ def write_fit_outputs(out: Path, result: FitResult, stack: Stack, extra: dict) -
     radiance = torch.exp2(log2_sharp).cpu().numpy()
     write_exr(out / "radiance.exr", radiance)
     write_radiance_hdr(out / "radiance.hdr", radiance)
-    write_ldr(out / "preview.png", display_tonemap(radiance))
+    write_ldr(out / "preview.png", display_map(radiance))
     labels = [f"{im.file} ({format_exposure(2.0 ** t)})" for im, t in
               zip(stack.images, result.model.log2_exposures().tolist(), strict=True)]
     write_crf(out, result, log2_sharp.cpu(), labels)

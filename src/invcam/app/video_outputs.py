@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from invcam.display import display_params, display_tonemap
+from invcam.display import display_map, display_map_params
 from invcam.io.hdr import write_exr
 from invcam.io.outdir import staged_dir
 from invcam.io.video_write import write_video
@@ -29,14 +29,14 @@ def write_frames_and_preview(out: Path, model: ImagingModel, fps: float = 10.0) 
     does not flicker), in one pass: each frame is rendered once. Returns the frame count.
     """
     count = model.num_images
-    params = display_params(_frame_radiance(model, model.reference))
+    params = display_map_params(_frame_radiance(model, model.reference))
     with staged_dir(out / "frames", force=True) as stage:
 
         def frames():
             for t in range(count):
                 radiance = _frame_radiance(model, t)
                 write_exr(stage / f"{t:05d}.exr", radiance)
-                yield (display_tonemap(radiance, params=params) * 255.0 + 0.5).astype(np.uint8)
+                yield (display_map(radiance, params=params) * 255.0 + 0.5).astype(np.uint8)
 
         write_video(out / "preview.mp4", frames(), fps=fps)
     return count

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from invcam.app.outputs import shown_images
-from invcam.display import display_params, display_tonemap
+from invcam.display import display_map, display_map_params
 from invcam.errors import InvcamError
 from invcam.io.hdr import read_exr
 
@@ -49,7 +49,7 @@ def encode_hdr(radiance: np.ndarray, side: int = MAX_SIDE) -> dict:
     lo = max(float(np.log2(positive.min())), hi - 24.0)
     codes = (np.log2(np.maximum(image, 2.0 ** lo)) - lo) / max(hi - lo, 1e-6) * 65535.0
     data = np.round(codes).astype("<u2").tobytes()
-    scale, _ = display_params(image)
+    scale, _ = display_map_params(image)
     return {"width": image.shape[1], "height": image.shape[0], "lo": lo, "hi": hi,
             "base_ev": float(np.log2(scale)), "codes": base64.b64encode(data).decode("ascii")}
 
@@ -121,8 +121,8 @@ def frame_pictures(frames: Path) -> list[str]:
         paths = [paths[round(k)] for k in np.linspace(0, len(paths) - 1, MAX_FRAMES)]
     if not paths:
         return []
-    params = display_params(read_exr(paths[len(paths) // 2]))
-    return [png_uri(_fit_side(display_tonemap(read_exr(p), params=params), THUMB_SIDE))
+    params = display_map_params(read_exr(paths[len(paths) // 2]))
+    return [png_uri(_fit_side(display_map(read_exr(p), params=params), THUMB_SIDE))
             for p in paths]
 
 

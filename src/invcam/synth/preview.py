@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from invcam.display import display_tonemap
+from invcam.display import display_map
 from invcam.photometry import format_exposure
 from invcam.synth.layouts import Shot
 
@@ -43,8 +43,8 @@ def thumb(image: np.ndarray, width: int) -> np.ndarray:
 
 
 def tonemap(radiance: np.ndarray) -> np.ndarray:
-    """Display ``(H, W, 3)`` radiance as uint8 (:func:`invcam.display.display_tonemap`)."""
-    return (display_tonemap(radiance) * 255 + 0.5).astype(np.uint8)
+    """Display ``(H, W, 3)`` radiance as uint8 (:func:`invcam.display.display_map`)."""
+    return (display_map(radiance) * 255 + 0.5).astype(np.uint8)
 
 
 def depth_image(depth: np.ndarray) -> np.ndarray:
