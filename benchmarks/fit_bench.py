@@ -69,7 +69,7 @@ def run_scene(scene: str, size, out: Path, args: argparse.Namespace) -> dict:
     gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
     pred = read_hdr_image(fit_dir / "radiance.exr")
     ours = {**hdr_metrics(pred, gt), **local_metrics(pred, gt)}
-    debevec = run_baseline("debevec", stack_dir).radiance
+    debevec = run_baseline("debevec", stack_dir).image
     motion = json.loads((fit_dir / "fit.json").read_text()).get("motion")
     return {"scene": scene, "ours": ours, "debevec": hdr_metrics(debevec, gt),
             "motion": motion, **references(scene, size, seed, pred), **run}

@@ -10,6 +10,7 @@ A shift of d px should read d; a blur should read ~0. Prints one table, writes n
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
@@ -46,6 +47,7 @@ def cases() -> list[tuple[str, float, Callable[[np.ndarray], np.ndarray]]]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     truths = {s: synthesize(s, "diagonal", size=SIZE).radiance.astype(np.float64)
               for s in SCENES}
     print(f"{'case':<16}{'expect':>7}" + "".join(f"{s:>22}" for s in SCENES))

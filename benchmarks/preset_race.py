@@ -18,29 +18,34 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 
+from invcam.app.run import RunOptions, run_fit
 from invcam.display import plt
-from invcam.method.fit import fit
-from invcam.method.imaging import ImagingModel
+from invcam.io.hdr import read_hdr_image
+from invcam.io.stack import load_stack
+from invcam.method.state import model_from_checkpoint
 from invcam.metrics import hdr_metrics
 from invcam.presets import preset
-from invcam.synth import synthesize
+from invcam.synth import write_synth
 
 
-def curve(name: str, minutes: float, every_s: float, images, exposures, ref, gt) -> list:
-    """Fit with preset ``name`` for ``minutes``; return [(fit seconds, iteration, PSNR-mu)]."""
-    cfg = preset(name, minutes=minutes)
+def curve(name: str, minutes: float, every_s: float, stack_dir: Path, work: Path, gt) -> list:
+    """Fit the stack with preset ``name`` for ``minutes`` (:func:`invcam.app.run.run_fit`,
+    as ``invcam fit`` does); return [(fit seconds, iteration, PSNR-mu)]."""
+    stack = load_stack(stack_dir)
     snaps = []
-    result = fit(images, exposures, cfg, ref, checkpoint_every_s=every_s,
-                 on_checkpoint=lambda s: snaps.append((s["elapsed"], s["iteration"], s["model"])))
-    b, h, w, _ = images.shape
+    out = work / name
+    out.mkdir(parents=True, exist_ok=True)
+    run = run_fit(stack, out, preset(name, minutes=minutes), stack.reference,
+                  RunOptions(motion="static", checkpoint_every_s=every_s, report=False),
+                  on_checkpoint=snaps.append)
     points = []
-    for elapsed, it, state in snaps:
-        model = ImagingModel(cfg.model, (h, w), state["exposure_base"], ref, False)
-        model.load_state_dict(state)
-        points.append((elapsed, it, hdr_metrics(model.render_irradiance().numpy(), gt)["psnr_mu"]))
+    for state in snaps:
+        model = model_from_checkpoint(state)
+        points.append((state["elapsed"], state["iteration"],
+                       hdr_metrics(model.render_irradiance().numpy(), gt)["psnr_mu"]))
+    result = run.result
     final = hdr_metrics(result.model.render_irradiance().numpy(), gt)["psnr_mu"]
     points.append((result.wall_s, result.iterations, final))
     return points
@@ -60,12 +65,12 @@ def main() -> None:
     ap.add_argument("-o", "--out", default="race_out")
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
-    res = synthesize(args.scene, layout="diagonal", size=size, seed=0)
-    images = torch.from_numpy(np.stack([im / 255.0 for im in res.images]).astype(np.float32))
-    exposures = [e["exposure"] for e in res.entries]
-    ref = next(i for i, e in enumerate(res.entries) if e.get("role") == "reference")
-    fast = curve("fast", args.fast_minutes, 5.0, images, exposures, ref, res.radiance)
-    paper = curve("paper", args.paper_minutes, 60.0, images, exposures, ref, res.radiance)
+    out = Path(args.out)
+    stack_dir = write_synth(out / "stack", scene=args.scene, layout="diagonal", size=size,
+                            seed=0, force=True)
+    gt = read_hdr_image(stack_dir / "gt" / "radiance.exr")
+    fast = curve("fast", args.fast_minutes, 5.0, stack_dir, out, gt)
+    paper = curve("paper", args.paper_minutes, 60.0, stack_dir, out, gt)
     paper_best = max(p for _, _, p in paper)
     paper_best_t = next(t for t, _, p in paper if p == paper_best)
     fast_t = first_reach(fast, paper_best)
@@ -74,8 +79,6 @@ def main() -> None:
                "paper_iterations": paper[-1][1], "fast_reaches_it_at_s": fast_t,
                "speedup": (paper_best_t / fast_t) if fast_t else None,
                "fast_final_psnr_mu": fast[-1][2], "fast": fast, "paper": paper}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     (out / "race.json").write_text(json.dumps(summary, indent=1))
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, pts in (("fast", fast), ("paper", paper)):

@@ -104,7 +104,7 @@ def part_dynamic(args) -> list[dict]:
         run = fit(stack, fit_dir, args.minutes)
         gt = read_hdr_image(stack / "gt" / "radiance.exr")
         ours = read_hdr_image(fit_dir / "radiance.exr")
-        base = {m: run_baseline(m, stack).radiance for m in ("debevec", "mertens")}
+        base = {m: run_baseline(m, stack).image for m in ("debevec", "mertens")}
         side_by_side(args.out / f"dynamic_{scene}.png",
                      [ours, base["debevec"], base["mertens"], gt])
         rows.append({"part": "dynamic", "scene": scene, **run, "ours": hdr_metrics(ours, gt),

@@ -10,6 +10,7 @@ pickled classes.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -233,6 +234,13 @@ behaviour); any other missing field takes its default, which is what those fits 
 _SECTIONS = {"model": ModelConfig, "loss": LossConfig, "optim": OptimConfig}
 
 
+def choices_of(section: type) -> dict[str, tuple[str, ...]]:
+    """The ``Literal`` fields of a config section and their allowed values."""
+    hints = typing.get_type_hints(section)
+    return {name: typing.get_args(kind) for name, kind in hints.items()
+            if typing.get_origin(kind) is Literal}
+
+
 def _migrate_v1(data: dict) -> dict:
     """A version 1 config as version 2: every field present."""
     out = {**data, "version": 2}
@@ -258,6 +266,11 @@ def config_from_dict(data: dict) -> FitConfig:
         if missing:
             raise InvcamError(f"config does not match this invcam version: {name} lacks "
                               f"{', '.join(missing)}")
+    for name, kind in _SECTIONS.items():
+        for field_name, allowed in choices_of(kind).items():
+            if data[name][field_name] not in allowed:
+                raise InvcamError(f"config {name}.{field_name} is {data[name][field_name]!r}; "
+                                  f"this invcam knows {', '.join(allowed)}")
     try:
         return FitConfig(
             preset=data["preset"], seed=data["seed"], log_every=data["log_every"],

@@ -46,6 +46,15 @@ def display_map(radiance: np.ndarray, key: float = 0.18,
     return np.clip(mapped, 0, 1) ** (1 / 2.2)
 
 
+def shown_images(count: int, reference: int, most: int = 6) -> list[int]:
+    """Which images the plots show: all of a stack, ``most`` evenly spaced ones of a video
+    (the reference always among them)."""
+    if count <= most:
+        return list(range(count))
+    picks = {round(k * (count - 1) / (most - 1)) for k in range(most - 1)} | {reference}
+    return sorted(picks)
+
+
 def plot_crf(path, x: np.ndarray, values: np.ndarray, hist_x: list[np.ndarray],
              labels: list[str]) -> None:
     """Plot the learned response per channel with each image's log2-exposure histogram.
@@ -53,7 +62,7 @@ def plot_crf(path, x: np.ndarray, values: np.ndarray, hist_x: list[np.ndarray],
     Args:
         x: ``(S,)`` log2 exposure (log2 irradiance + log2 exposure time).
         values: ``(S, 3)`` response per channel.
-        hist_x: per image, the log2 exposures its pixels reach (tone-mapper inputs).
+        hist_x: per image, the log2 exposures its pixels reach (the response's inputs).
     """
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
     ax2 = ax.twinx()

@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 from skimage.metrics import structural_similarity
 
-from invcam.photometry import REC709_Y
+from invcam.photometry import luminance
 
 MU = 5000.0
 PU21_PEAK = 4000.0  # cd/m^2 that a normalized value of 1.0 is shown at
@@ -82,11 +82,6 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 1.0) -> float:
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
     """SSIM (scikit-image, uniform 7x7 window, per channel) of ``(H, W, 3)`` data in [0, 1]."""
     return float(structural_similarity(a, b, channel_axis=-1, data_range=1.0))
-
-
-def luminance(rgb: np.ndarray) -> np.ndarray:
-    """Rec. 709 luminance ``(H, W)`` of linear ``(H, W, 3)`` RGB."""
-    return rgb @ np.asarray(REC709_Y)
 
 
 def pu21_encode(y: np.ndarray) -> np.ndarray:

@@ -13,6 +13,14 @@
 
 An optional metric that cannot run raises :class:`MetricUnavailable` inside and is left
 out of the scores, with its reason in the ``unavailable`` mapping.
+
+References:
+    - P. Andersson, J. Nilsson, P. Shirley, T. Akenine-Möller. "Visualizing Errors in
+      Rendered High Dynamic Range Images." Eurographics 2021 (HDR-FLIP).
+    - R. K. Mantiuk, P. Hanji, M. Ashraf, Y. Asano, A. Chapiro. "ColorVideoVDP: A Visual
+      Difference Predictor for Image, Video and Display Distortions." ACM TOG 43(4), 2024.
+    - R. Zhang, P. Isola, A. A. Efros, E. Shechtman, O. Wang. "The Unreasonable
+      Effectiveness of Deep Features as a Perceptual Metric." CVPR 2018 (LPIPS).
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from invcam.metrics import align_scale, luminance, mu_law, psnr, scale_to_truth
+from invcam.metrics import align_scale, mu_law, psnr, scale_to_truth
+from invcam.photometry import luminance
 
 WINDOW = 32  # px, side of a registration window
 STRIDE = WINDOW // 2

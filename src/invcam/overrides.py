@@ -4,10 +4,8 @@ text, parsed as the field's type and checked, with a one-line error naming a bad
 from __future__ import annotations
 
 import dataclasses
-import typing
-from typing import Literal
 
-from invcam.config import FitConfig, LossConfig, ModelConfig, OptimConfig
+from invcam.config import FitConfig, LossConfig, ModelConfig, OptimConfig, choices_of
 from invcam.errors import InvcamError
 
 
@@ -31,14 +29,7 @@ def override(cfg: FitConfig, assignment: str) -> FitConfig:
     return dataclasses.replace(cfg, **{section: dataclasses.replace(part, **{name: value})})
 
 
-def _choices(section: type) -> dict[str, tuple[str, ...]]:
-    """The ``Literal`` fields of a config section and their allowed values."""
-    hints = typing.get_type_hints(section)
-    return {name: typing.get_args(kind) for name, kind in hints.items()
-            if typing.get_origin(kind) is Literal}
-
-
-_CHOICES = {**_choices(ModelConfig), **_choices(LossConfig), **_choices(OptimConfig)}
+_CHOICES = {**choices_of(ModelConfig), **choices_of(LossConfig), **choices_of(OptimConfig)}
 _SIGNED = {"blur_center_logit"}
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from invcam.cli import main
 from invcam.io.ldr import read_ldr
+from invcam.synth.realhdr import data_dir
 
-REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+REAL = data_dir() / "real"  # $INVCAM_DATA or ../shared/data
 ALL_METHODS = ["ours", "two-stage", "debevec", "robertson", "mertens", "focus-stack"]
 
 

@@ -12,8 +12,8 @@ from scipy.ndimage import fourier_shift, gaussian_filter
 from invcam.bench.report import markdown_table
 from invcam.cli import main
 from invcam.io.hdr import write_exr
-from invcam.metrics import luminance
 from invcam.metrics_local import band_metrics, local_metrics, misregistration
+from invcam.photometry import luminance
 from invcam.synth import synthesize
 
 LOCAL_KEYS = ("misreg_median_px", "misreg_p95_px", "misreg_windows", "psnr_mu_low",

@@ -8,7 +8,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+from invcam.synth.realhdr import data_dir
+
+DATA = data_dir()  # $INVCAM_DATA or ../shared/data
 REAL = DATA / "real"
 
 

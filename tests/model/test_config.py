@@ -113,3 +113,14 @@ def test_config_versions_one_and_two():
     for bad in ({**current, "version": 3}, {**current, "model": 5}):
         with pytest.raises(InvcamError):
             config_from_dict(bad)
+
+
+def test_a_config_with_an_unknown_kind_is_refused_in_one_line():
+    import pytest
+
+    from invcam.errors import InvcamError
+
+    data = config_to_dict(preset("fast"))
+    data["model"]["atlas"] = "hash"
+    with pytest.raises(InvcamError, match="model.atlas is 'hash'; this invcam knows grid, pe"):
+        config_from_dict(data)

@@ -7,7 +7,7 @@ import pytest
 from motion_helpers import expose, texture
 
 from invcam.errors import InvcamError
-from invcam.motion import clipped_mask, normalize_pair
+from invcam.motion import normalize_pair, unusable_mask
 from invcam.motion.exposure import match_histogram
 
 
@@ -16,9 +16,9 @@ def test_clipped_mask_marks_bright_and_dark_pixels():
     frame[0, 0] = (255, 100, 100)  # one channel saturated
     frame[0, 1] = (3, 4, 2)  # all channels dark
     frame[0, 2] = (3, 120, 2)  # dark in two channels only: usable
-    mask = clipped_mask(frame)
+    mask = unusable_mask(frame)
     assert mask.tolist() == [[True, True, False], [False, False, False]]
-    assert np.array_equal(clipped_mask(frame.astype(np.float64) / 255.0), mask)
+    assert np.array_equal(unusable_mask(frame.astype(np.float64) / 255.0), mask)
 
 
 def _hdr_scene() -> np.ndarray:
@@ -40,8 +40,8 @@ def test_normalize_pair_agrees_on_valid_pixels(known):
     assert np.median(raw_gap) > 40  # the raw frames really differ
     assert valid.mean() > 0.3
     assert np.percentile(diff, 99) <= 3 and np.median(diff) <= 1
-    assert not np.any(valid & (clipped_mask(a) | clipped_mask(b)))
-    assert clipped_mask(b).mean() > 0.05 and clipped_mask(a).mean() > 0.05
+    assert not np.any(valid & (unusable_mask(a) | unusable_mask(b)))
+    assert unusable_mask(b).mean() > 0.05 and unusable_mask(a).mean() > 0.05
 
 
 def test_unknown_gain_in_encoded_units_is_measured():

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from invcam.config import config_to_dict
-from invcam.display import display_map, plot_blur, plot_crf
+from invcam.display import display_map, plot_blur, plot_crf, shown_images
 from invcam.io.atomic import write_text
 from invcam.io.hdr import write_exr, write_radiance_hdr
 from invcam.io.ldr import write_ldr
@@ -40,15 +40,6 @@ def _csv_text(header: list[str], rows: list[list]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue()
-
-
-def shown_images(count: int, reference: int, most: int = 6) -> list[int]:
-    """Which images the plots show: all of a stack, ``most`` evenly spaced ones of a video
-    (the reference always among them)."""
-    if count <= most:
-        return list(range(count))
-    picks = {round(k * (count - 1) / (most - 1)) for k in range(most - 1)} | {reference}
-    return sorted(picks)
 
 
 def write_crf(out: Path, result: FitResult, log2_sharp: torch.Tensor, labels: list[str]) -> None:
@@ -84,7 +75,7 @@ def fit_report(result: FitResult, stack: Stack, extra: dict) -> dict:
     """The contents of ``fit.json``."""
     t = result.model.log2_exposures().detach().cpu().tolist()
     last = result.history[-1] if result.history else {}
-    images = [{"file": im.file, "exposure_s": 2.0**t[i], "log2_exposure": t[i],
+    images = [{"file": im.file, "exposure_s": 2.0**t[i], "log2_exposure_time": t[i],
                "focus_distance": im.meta.get("focus_distance"),
                "exposure_source": "learned" if result.model.learn_exposure else im.exposure_source,
                "given_exposure_s": im.exposure, "train_psnr": result.train_psnr[i]}

@@ -1,7 +1,9 @@
 """One way to run a fit: plan the motion, fit, save the model, write the outputs.
 
-``invcam fit`` (:mod:`invcam.cli.fit`), ``invcam bench`` (:mod:`invcam.bench.ours`) and
-the benchmark scripts (through ``invcam fit``) all fit a stack through :func:`run_fit`.
+``invcam fit`` (:mod:`invcam.cli.fit`), ``invcam bench`` (:mod:`invcam.bench.ours`, its
+held-out exposures in :mod:`invcam.bench.real`) and the benchmark scripts (through
+``invcam fit``, or this function in ``benchmarks/preset_race.py``) all fit a stack
+through :func:`run_fit`.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def plan(stack, reference: int, cfg: FitConfig, opts: RunOptions,
 def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions = RunOptions(),
             meta: dict | None = None, resume: dict | None = None,
             on_step: Callable | None = None,
+            on_checkpoint: Callable[[dict], None] | None = None,
             log: Callable[[str], None] = lambda line: None,
             warn: Callable[[str], None] = lambda line: None) -> FitRun:
     """Fit ``stack`` and write everything into the existing folder ``out``.
@@ -104,6 +107,7 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
         meta: stored with every checkpoint (stack files, identity).
         resume: a loaded checkpoint to continue from.
         on_step: progress callback of :func:`~invcam.method.fit.fit`.
+        on_checkpoint: also called with each periodic checkpoint's state (snapshots).
         log: receives one-line messages (registration, the motion decision).
         warn: receives warnings (a checkpoint not saved, a restart after divergence).
     """
@@ -111,6 +115,13 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
     prior, cfg, record = plan(stack, reference, cfg, opts, log)
     every = opts.checkpoint_every_s
     saver = tolerant_saver(out / "model.pt", meta, warn) if every else None
+    if saver is not None and on_checkpoint is not None:
+        save_to_disk = saver
+
+        def saver(state: dict) -> None:
+            save_to_disk(state)
+            on_checkpoint(state)
+
     result, note = fit_or_retry(
         stack_pixels(stack, opts.device), [im.exposure for im in stack.images], cfg,
         reference, resume=resume, on_checkpoint=saver, checkpoint_every_s=every or 120.0,

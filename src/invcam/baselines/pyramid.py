@@ -20,6 +20,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from invcam.photometry import to_unit
+
 
 def _grey(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image.astype(np.float32), cv2.COLOR_RGB2GRAY)
@@ -99,7 +101,7 @@ def opencv_focus_stack(raws: list[np.ndarray], ref: int) -> tuple[np.ndarray, di
         the fused image, same dtype as the input, and info about the run.
     """
     top = float(np.iinfo(raws[0].dtype).max)
-    aligned, ok = ecc_align([r.astype(np.float32) / top for r in raws], ref)
+    aligned, ok = ecc_align([to_unit(r) for r in raws], ref)
     fused = laplacian_focus_fusion(aligned)
     out = np.clip(np.rint(fused * top), 0, top).astype(raws[0].dtype)
     failed = [i for i, good in enumerate(ok) if not good]

@@ -11,6 +11,14 @@ The paper used learned fusion (MFF-GAN, U2Fusion, FusionDN) and Photomatix; this
 same pipeline built from classical, freely available tools. It needs a focus x exposure
 grid, e.g. the 3 focus x 3 exposure ``all`` layout of ``invcam synth``: at least 2
 exposure times, each with at least 2 images. Images are grouped by their ``exposure``.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 4.3 (the two-stage comparison).
+    - P. E. Debevec, J. Malik. "Recovering High Dynamic Range Radiance Maps from
+      Photographs." SIGGRAPH 1997.
+    - T. Mertens, J. Kautz, F. Van Reeth. "Exposure Fusion." Pacific Graphics 2007 (enfuse's
+      focus-stacking weights).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def pick_insets(gt_display: np.ndarray) -> list[tuple[int, int, int]]:
     return [(bright[0], bright[1], size), (detail[0], detail[1], size)]
 
 
-def tonemapped(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mu_mapped(pred: np.ndarray, gt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(H, W, 3)`` display images of ``pred`` and ``gt``: scale-aligned, mu-law."""
     p, g = scale_to_truth(pred, gt)
     return mu_law(p), mu_law(g)
@@ -64,7 +64,7 @@ def compare_figure(path: str | os.PathLike, inputs: list[tuple[str, np.ndarray]]
         results: ``(label, (H, W, 3) linear prediction)`` per method.
         gt: ``(H, W, 3)`` linear ground truth.
     """
-    shown = [(label, tonemapped(pred, gt)[0]) for label, pred in results]
+    shown = [(label, mu_mapped(pred, gt)[0]) for label, pred in results]
     gt_shown = mu_law(scale_to_truth(gt, gt)[1])
     panels = [*shown, ("ground truth", gt_shown)]
     boxes = pick_insets(gt_shown)

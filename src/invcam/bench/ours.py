@@ -20,14 +20,6 @@ def fit_config(opts: BenchOptions):
     return replace_budget(preset("fast"), None, opts.minutes)
 
 
-def fit_arrays(images: torch.Tensor, exposures: list, reference: int, opts: BenchOptions):
-    """Fit ``(B, H, W, 3)`` images in [0, 1] that are not a stack on disk (a held-out
-    exposure's benchmark); returns the FitResult."""
-    from invcam.method.fit import fit
-
-    return fit(images, exposures, fit_config(opts), reference)
-
-
 def run_ours(stack_dir: Path, out: Path, opts: BenchOptions) -> tuple[Path, float, dict]:
     """Fit the stack in ``stack_dir`` as ``invcam fit`` does (:func:`invcam.app.run.run_fit`:
     registration, the motion decision, the outputs) and write into ``out``.

@@ -20,21 +20,21 @@ hold-out and the mean.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
-import torch
 
 from invcam.baselines.common import known_exposures, to_bgr8
 from invcam.baselines.debevec import apply_response, calibrate_merge_debevec
 from invcam.bench.options import BenchOptions
-from invcam.bench.ours import fit_arrays
 from invcam.errors import OptionError
 from invcam.io.stack import load_stack
 from invcam.metrics import psnr
+from invcam.photometry import to_unit
 
 FRAME = 32
 """Pixels left out at each image border when scoring (the photos' alignment borders)."""
@@ -70,19 +70,26 @@ def _resized(raws: list[np.ndarray], size: tuple[int, int] | None) -> list[np.nd
     return [cv2.resize(r, (size[1], size[0]), interpolation=cv2.INTER_AREA) for r in raws]
 
 
-def predict_ours(unit: np.ndarray, times: np.ndarray, train: list[int], held: int,
-                 opts: BenchOptions, work: Path) -> np.ndarray:
-    """Fit ``unit[train]`` (``(B, H, W, 3)`` in [0, 1]) and render exposure ``times[held]``."""
+def predict_ours(stack, raws: list[np.ndarray], times: np.ndarray, train: list[int],
+                 held: int, opts: BenchOptions, work: Path) -> np.ndarray:
+    """Fit images ``train`` of ``stack`` (pixels ``raws``, resized to the benchmark's size)
+    as ``invcam fit`` does (:func:`invcam.app.run.run_fit`), then render exposure
+    ``times[held]`` through the learned camera."""
     from invcam.app.render import render_exposure
-    from invcam.io.checkpoint import save_checkpoint
-    from invcam.method.fit import make_state_of
+    from invcam.app.run import RunOptions, run_fit
+    from invcam.bench.ours import fit_config
 
     ref = train[len(train) // 2]
-    result = fit_arrays(torch.from_numpy(unit[train]), [float(times[i]) for i in train],
-                        train.index(ref), opts)
-    path = work / f"model_{held}.pt"
-    save_checkpoint(path, make_state_of(result), {"train": train, "held_out": held})
-    return render_exposure(path, exposure=float(times[held]))
+    subset = dataclasses.replace(
+        stack, images=tuple(stack.images[i] for i in train),
+        raw=tuple(raws[i] for i in train), size=tuple(raws[0].shape[:2]),
+        reference=train.index(ref))
+    out = work / f"fit_{held}"
+    out.mkdir()
+    run_fit(subset, out, fit_config(opts), subset.reference,
+            RunOptions(checkpoint_every_s=None, report=False),
+            meta={"train": train, "held_out": held})
+    return render_exposure(out / "model.pt", exposure=float(times[held]))
 
 
 def predict_debevec(raws: list[np.ndarray], times: np.ndarray, train: list[int],
@@ -95,7 +102,7 @@ def predict_debevec(raws: list[np.ndarray], times: np.ndarray, train: list[int],
 
 def _holdout(stack, raws, unit, times, train, held, opts, work) -> dict:
     photo = unit[held].astype(np.float64)
-    ours = predict_ours(unit, times, train, held, opts, work)
+    ours = predict_ours(stack, raws, times, train, held, opts, work)
     deb = predict_debevec(raws, times, train, held)
     return {"held_out": stack.images[held].file, "exposure": float(times[held]),
             "train": [stack.images[i].file for i in train],
@@ -110,8 +117,7 @@ def run_real(path: str | Path, opts: BenchOptions) -> dict:
     times = known_exposures(stack, "bench --real").astype(np.float64)
     subset, held_out = choose_subset(times, opts.real_count, opts.real_holdouts)
     raws = _resized(list(stack.raw), opts.size)
-    top = float(np.iinfo(raws[0].dtype).max)
-    unit = np.stack([r.astype(np.float32) / top for r in raws])
+    unit = np.stack([to_unit(r) for r in raws])
     rows = []
     with tempfile.TemporaryDirectory(prefix="invcam-real-") as tmp:
         for held in held_out:

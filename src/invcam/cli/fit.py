@@ -1,4 +1,5 @@
-"""``invcam fit`` and ``invcam render``: argument parsing and file writing around fit.py."""
+"""``invcam fit`` and ``invcam render``: argument parsing around :func:`invcam.app.run.run_fit`
+and :func:`invcam.app.render.render_exposure`, and the summary lines they print."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Forward control (paper Sec. 1): re-expose the recovered scene through the learned camera."""
+"""Forward control (paper Sec. 1): re-expose the recovered scene through the learned camera.
+
+References:
+    - X. Huang, Q. Zhang, Y. Feng, H. Li, Q. Wang. "Inverting the Imaging Process by
+      Learning an Implicit Camera Model." CVPR 2023. Sec. 1 (forward control), Eq. 9.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@
 Pixel ``(i, j)`` has its centre at ``(x, y) = (j + 0.5, i + 0.5)`` everywhere.
 """
 
-from invcam.motion.exposure import clipped_mask, normalize_pair
+from invcam.motion.exposure import normalize_pair, unusable_mask
 from invcam.motion.flow import FlowPair, adjacent_flows, consistent_flow, dense_flow
 from invcam.motion.joint import joint_registration
 from invcam.motion.register import (
@@ -28,7 +28,7 @@ __all__ = [
     "FlowPair",
     "Registration",
     "adjacent_flows",
-    "clipped_mask",
+    "unusable_mask",
     "consistent_flow",
     "dense_flow",
     "estimate_homography",

@@ -24,7 +24,7 @@ AUTO_GAP = 4.0
 MIN_VALID = 16
 
 
-def clipped_mask(frame: np.ndarray, low: float = UNUSABLE[0],
+def unusable_mask(frame: np.ndarray, low: float = UNUSABLE[0],
                  high: float = UNUSABLE[1]) -> np.ndarray:
     """``(H, W)`` bool: any channel >= ``high`` or all channels <= ``low`` (in [0, 1] units).
 
@@ -128,18 +128,18 @@ def normalize_pair(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
             histogram matching of ``b`` to ``a`` on valid pixels) or ``"auto"`` (gain, and
             histogram matching when the normalized distributions still differ by more
             than ``AUTO_GAP`` grey levels).
-        clipped: ``(clipped_mask(a), clipped_mask(b))`` when the caller has them already.
+        clipped: ``(unusable_mask(a), unusable_mask(b))`` when the caller has them already.
 
     Returns:
         ``a_n`` ``(H, W)`` uint8, ``b_n`` ``(H, W)`` uint8 and ``valid`` ``(H, W)`` bool:
-        pixels unclipped (see :func:`clipped_mask`) in both frames at the same position.
+        pixels unclipped (see :func:`unusable_mask`) in both frames at the same position.
     """
     if method not in METHODS:
         raise InvcamError(f"unknown normalization method {method!r}; use one of {METHODS}")
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         raise InvcamError(f"frames differ in size: {a.shape} vs {b.shape}")
-    clip_a, clip_b = clipped if clipped is not None else (clipped_mask(a), clipped_mask(b))
+    clip_a, clip_b = clipped if clipped is not None else (unusable_mask(a), unusable_mask(b))
     valid = ~clip_a & ~clip_b
     lum_a, lum_b = linear_luminance(a), linear_luminance(b)
     gain = pair_gain(lum_a, lum_b, valid, t_a, t_b)

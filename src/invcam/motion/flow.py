@@ -16,6 +16,8 @@ References:
       Learning an Implicit Camera Model." CVPR 2023. Eq. 11 (the flow loss).
     - T. Kroeger, R. Timofte, D. Dai, L. Van Gool. "Fast Optical Flow using Dense Inverse
       Search." ECCV 2016.
+    - N. Sundaram, T. Brox, K. Keutzer. "Dense Point Trajectories by GPU-Accelerated Large
+      Displacement Optical Flow." ECCV 2010 (the forward-backward check).
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ import cv2
 import numpy as np
 
 from invcam.errors import InvcamError
-from invcam.motion.exposure import clipped_mask, normalize_pair
+from invcam.motion.exposure import normalize_pair, unusable_mask
 from invcam.photometry import to_unit
 
-# Relative part of the forward-backward tolerance (Sundaram et al., ECCV 2010).
+# Relative part of the forward-backward tolerance (Sundaram et al., see References).
 FB_RELATIVE = 0.01
 
 
@@ -151,7 +153,7 @@ def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     """
     if fb_threshold <= 0:
         raise InvcamError(f"fb_threshold must be positive, got {fb_threshold}")
-    clip_a, clip_b = clipped_mask(a), clipped_mask(b)
+    clip_a, clip_b = unusable_mask(a), unusable_mask(b)
     a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, method=method, clipped=(clip_a, clip_b))
     forward = dense_flow(a_n, b_n)
     backward = dense_flow(b_n, a_n)

@@ -32,7 +32,7 @@ import numpy as np
 
 from invcam.errors import InvcamError
 from invcam.motion.ecc import ecc_transform
-from invcam.motion.exposure import clipped_mask, normalize_pair
+from invcam.motion.exposure import normalize_pair, unusable_mask
 
 log = logging.getLogger(__name__)
 MODELS = ("similarity", "homography")
@@ -141,7 +141,7 @@ def channel_matches(a: np.ndarray, b: np.ndarray, t_a: float | None, t_b: float 
     for c in range(3):
         a_c = np.repeat(np.asarray(a)[..., c:c + 1], 3, axis=2)
         b_c = np.repeat(np.asarray(b)[..., c:c + 1], 3, axis=2)
-        clip_a, clip_b = clipped_mask(a_c), clipped_mask(b_c)
+        clip_a, clip_b = unusable_mask(a_c), unusable_mask(b_c)
         if clip_a.all() or clip_b.all():
             continue
         a_n, b_n, _ = normalize_pair(a_c, b_c, t_a, t_b, clipped=(clip_a, clip_b))
@@ -182,7 +182,7 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     """
     if model not in MODELS:
         raise InvcamError(f"unknown registration model {model!r}; use one of {MODELS}")
-    clip_a, clip_b = clipped_mask(a), clipped_mask(b)
+    clip_a, clip_b = unusable_mask(a), unusable_mask(b)
     a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, clipped=(clip_a, clip_b))
     size = a_n.shape
     usable_a, usable_b = ~clip_a, ~clip_b

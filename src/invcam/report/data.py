@@ -16,8 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from invcam.app.outputs import shown_images
-from invcam.display import display_map, display_map_params
+from invcam.display import display_map, display_map_params, shown_images
 from invcam.errors import InvcamError
 from invcam.io.hdr import read_exr
 

@@ -15,6 +15,13 @@ composited back to front with the "over" operator on premultiplied colour (Porte
 Duff 1984). Content hidden behind a nearer layer is filled in by normalized
 convolution so that a blurred foreground edge turns semi-transparent over plausible
 background instead of over black.
+
+References:
+    - X. Chen, F. Li, J. Yang, J. Yu. "A Theoretical Analysis of Camera Response Functions
+      in Image Deblurring." ECCV 2012.
+    - M. Potmesil, I. Chakravarty. "A Lens and Aperture Camera Model for Synthetic Image
+      Generation." SIGGRAPH 1981.
+    - T. Porter, T. Duff. "Compositing Digital Images." SIGGRAPH 1984.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def thumb(image: np.ndarray, width: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA if width < w else cv2.INTER_NEAREST)
 
 
-def tonemap(radiance: np.ndarray) -> np.ndarray:
+def display_uint8(radiance: np.ndarray) -> np.ndarray:
     """Display ``(H, W, 3)`` radiance as uint8 (:func:`invcam.display.display_map`)."""
     return (display_map(radiance) * 255 + 0.5).astype(np.uint8)
 
@@ -78,7 +78,7 @@ def contact_sheet(images: list[np.ndarray], shots: list[Shot], exposures, focus,
         tiles.append(label(thumb(img, TILE_W), lines))
     th = tiles[0].shape[0]
     grid = [tiles[r * 3 : r * 3 + 3] for r in range(3)] if layout == "all" else [tiles]
-    gt = label(thumb(tonemap(radiance), TILE_W), ["ground truth (tone-mapped)"])
+    gt = label(thumb(display_uint8(radiance), TILE_W), ["ground truth (tone-mapped)"])
     dep = label(thumb(depth_image(depth), TILE_W), ["depth (near = red)"])
     grid.append([gt, dep])
     return tile_grid(grid, th, TILE_W)

@@ -42,10 +42,10 @@ from invcam.synth.preview import (
     TILE_W,
     contact_sheet,
     depth_image,
+    display_uint8,
     label,
     thumb,
     tile_grid,
-    tonemap,
 )
 from invcam.synth.scenes import dynamic_range
 from invcam.synth.video import VIDEO_SIZE, VideoResult, synthesize_dynamic, synthesize_video
@@ -113,7 +113,7 @@ def video_sheet(result: VideoResult, count: int = 6) -> np.ndarray:
         lines += ["REFERENCE"] if t == result.reference else []
         tiles.append(label(thumb(result.frames[t], TILE_W), lines))
     rows = [tiles[i : i + 3] for i in range(0, len(tiles), 3)]
-    gt = label(thumb(tonemap(result.radiance[result.reference]), TILE_W),
+    gt = label(thumb(display_uint8(result.radiance[result.reference]), TILE_W),
                 ["ground truth (tone-mapped)"])
     rows.append([gt, label(thumb(depth_image(result.depth), TILE_W), ["depth (near = red)"])])
     return tile_grid(rows, tiles[0].shape[0], TILE_W)
