@@ -178,12 +178,15 @@ def test_format_exposure(seconds, text):
     assert format_exposure(seconds) == text
 
 
-def test_cli_info_good_and_bad(tmp_path, capsys):
+def test_cli_info_reports_a_good_stack(tmp_path, capsys):
     good = make_stack(tmp_path / "good", {"a.png": flat(50), "b.png": flat(60)},
                       {"images": [{"file": "a.png", "exposure": 0.5}, {"file": "b.png"}]})
     assert main(["info", str(good)]) == 0
     out = capsys.readouterr().out
     assert "a.png" in out and "1/2 s" in out and out.rstrip().endswith("valid stack")
+
+
+def test_cli_info_names_a_corrupt_image_in_one_line(tmp_path, capsys):
     bad = make_stack(tmp_path / "bad", {"a.png": flat(50)})
     (bad / "broken.png").write_bytes(b"not a png at all")
     assert main(["info", str(bad)]) == 2

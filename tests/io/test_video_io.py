@@ -298,12 +298,16 @@ def test_load_input_warns_when_a_cycle_replaces_known_exposures(folder):
                         "images"]
 
 
-def test_load_input_errors_and_is_video(clip, tmp_path):
+def test_load_input_names_what_it_cannot_read(tmp_path):
     (tmp_path / "notes.txt").write_text("hi")
     for name, match in [("clip.MOV", "video .*clip.MOV does not exist"),
                         ("notes.txt", "notes.txt is not a video"), ("nope", "does not exist")]:
         with raises(match):
             video.load_input(tmp_path / name)
+
+
+def test_is_video_goes_by_an_existing_file_s_suffix(clip, tmp_path):
+    (tmp_path / "notes.txt").write_text("hi")
     (tmp_path / "CLIP.MKV").write_bytes(b"x")
     assert video.is_video(clip) and video.is_video(str(tmp_path / "CLIP.MKV"))
     assert not any(video.is_video(tmp_path / n) for n in ["absent.mp4", "notes.txt", "."])

@@ -90,7 +90,7 @@ def test_preview_is_a_labelled_grid(written):
     assert sheet.std() > 10
 
 
-def test_bits_16_and_default_size(tmp_path):
+def test_bits_16_writes_16_bit_images_at_the_default_size_without_a_preview(tmp_path):
     out = write_synth(tmp_path / "s", layout="diagonal", bits=16)
     img = cv2.imread(str(out / "img_00.png"), cv2.IMREAD_UNCHANGED)
     assert img.dtype == np.uint16 and img.shape == (200, 300, 3)
