@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from invcam.io.checkpoint import load_checkpoint
+from invcam.app.render import load_model
 from invcam.io.stack import load_stack
-from invcam.method.state import model_from_checkpoint
 from invcam.motion.joint import frame_grid
 
 
@@ -46,7 +45,7 @@ def main() -> None:
     args = ap.parse_args()
     images = json.loads((args.stack / "gt" / "scene.json").read_text())["images"]
     stack = load_stack(args.stack)
-    model = model_from_checkpoint(load_checkpoint(args.model))
+    model = load_model(args.model)
     learned = grid_errors(model, images)
     faster = model.deformation.sim_rate[:, 0] > 1.0  # not placed by the registration
     with torch.no_grad():

@@ -38,7 +38,7 @@ def curve(name: str, minutes: float, every_s: float, stack_dir: Path, work: Path
     out = work / name
     out.mkdir(parents=True, exist_ok=True)
     run = run_fit(stack, out, preset(name, minutes=minutes), stack.reference,
-                  RunOptions(motion="static", checkpoint_every_s=every_s, report=False),
+                  RunOptions(motion="static", checkpoint_every_s=every_s),
                   on_checkpoint=snaps.append)
     points = []
     for state in snaps:

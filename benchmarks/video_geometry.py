@@ -20,13 +20,12 @@ import cv2
 import numpy as np
 import torch
 
-from invcam.io.checkpoint import load_checkpoint
+from invcam.app.render import load_model
 from invcam.io.hdr import read_exr
-from invcam.method.state import model_from_checkpoint
 
 
-def load_model(path: Path, start: bool):
-    model = model_from_checkpoint(load_checkpoint(path))
+def fitted_model(path: Path, start: bool):
+    model = load_model(path)
     if start:
         with torch.no_grad():
             model.deformation.similarity.zero_()
@@ -75,7 +74,7 @@ def main() -> None:
     if not args.model.is_file():
         ap.error(f"{args.model} not found")
     motion = json.loads(truth.read_text())
-    model = load_model(args.model, args.start)
+    model = fitted_model(args.model, args.start)
     h, w = model.size
     obj_ref = np.array(motion["frames"][motion["reference"]]["object_center_xy"])
     ref, parallax, off, on_object = sample_points(args.clip, (h, w), motion, obj_ref)

@@ -38,8 +38,6 @@ class RunOptions:
     """Where the fit runs."""
     checkpoint_every_s: float | None = 120.0
     """Seconds between checkpoints into ``out/model.pt`` (None: only at the end)."""
-    report: bool = True
-    """Write report.html."""
 
 
 @dataclasses.dataclass
@@ -131,13 +129,14 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
         record["restarted"] = note
     save_or_rescue(out / "model.pt", make_state_of(result), meta)
     record = {"device": str(opts.device), "threads": torch.get_num_threads(), **record}
-    write_outputs(out, result, stack, record, opts.report)
+    write_outputs(out, result, stack, record)
     return FitRun(result, record)
 
 
-def write_outputs(out: Path, result, stack, record: dict, report: bool = True) -> None:
+def write_outputs(out: Path, result, stack, record: dict) -> None:
     """The fit's files in ``out``: radiance, previews, curves, fit.json; per-frame outputs
-    for a moving scene or a video; report.html."""
+    for a moving scene or a video (report.html is :mod:`invcam.report`'s, written from
+    these)."""
     from invcam.app.outputs import write_fit_outputs
 
     extra = dict(record)
@@ -146,7 +145,3 @@ def write_outputs(out: Path, result, stack, record: dict, report: bool = True) -
 
         extra.update(write_video_outputs(out, result.model))
     write_fit_outputs(out, result, stack, extra)
-    if report:
-        from invcam.report import write_report
-
-        write_report(out)

@@ -34,7 +34,7 @@ def run_ours(stack_dir: Path, out: Path, opts: BenchOptions) -> tuple[Path, floa
     stack = load_stack(stack_dir)
     out.mkdir(parents=True, exist_ok=True)
     run = run_fit(stack, out, fit_config(opts), stack.reference,
-                  RunOptions(checkpoint_every_s=None, report=False))
+                  RunOptions(checkpoint_every_s=None))
     result = run.result
     info = {"preset": "fast", "iterations": result.iterations, "fit_s": result.wall_s,
             "threads": torch.get_num_threads()}

@@ -87,7 +87,7 @@ def predict_ours(stack, raws: list[np.ndarray], times: np.ndarray, train: list[i
     out = work / f"fit_{held}"
     out.mkdir()
     run_fit(subset, out, fit_config(opts), subset.reference,
-            RunOptions(checkpoint_every_s=None, report=False),
+            RunOptions(checkpoint_every_s=None),
             meta={"train": train, "held_out": held})
     return render_exposure(out / "model.pt", exposure=float(times[held]))
 

@@ -164,6 +164,9 @@ def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device
                       on_step=on_step, log=_say, warn=_warn)
     finally:
         bar.close()
+    from invcam.report import write_report
+
+    write_report(out)
     result = run.result
     psnr = ", ".join(f"{p:.1f}" for p in result.train_psnr[:12])
     more = " ..." if len(result.train_psnr) > 12 else ""

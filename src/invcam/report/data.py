@@ -104,11 +104,10 @@ def seen_by(model, index: int, exposure: float, blurred: bool = True) -> str:
 def _load_model(path: Path):
     """The fitted model in ``path``, or None when it is missing or unreadable (the
     report then shows no renders)."""
-    from invcam.io.checkpoint import load_checkpoint
-    from invcam.method.state import model_from_checkpoint
+    from invcam.app.render import load_model
 
     try:
-        return model_from_checkpoint(load_checkpoint(path))
+        return load_model(path)
     except InvcamError:
         return None
 
