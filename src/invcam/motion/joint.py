@@ -11,7 +11,9 @@ similarities of all images solved in one linear least-squares problem, with the
 reference fixed at the identity: each inlier match ``(x_i, x_j)`` asks
 ``S_i x_i = S_j x_j`` in reference coordinates. This is the classic "global alignment"
 of image mosaicing (Szeliski & Shum, 1997) restricted to similarities, in which the
-problem is linear.
+problem is linear. Each pair's matches are first re-found near where its own RANSAC
+similarity puts them (:mod:`invcam.motion.guided`): a repetitive scene (text, a fence)
+keeps two to three times as many.
 
 References:
     Szeliski, R. & Shum, H.-Y. "Creating full view panoramic image mosaics and environment
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from invcam.motion.guided import guided_registration
 from invcam.motion.register import Registration, estimate_transform
 
 REACH = 2
@@ -211,8 +214,9 @@ def _pair_matches(frames: Sequence[np.ndarray], exposures: Sequence[float | None
                   pairs: Sequence[tuple[int, int]], known: dict[tuple[int, int], Registration],
                   channels: bool) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """Inlier matches of the ``pairs`` that register by features: by grey features only,
-    or (``channels``) also by colour channels. A ``known`` registration is reused when it
-    was made the same way."""
+    or (``channels``) also by colour channels, then guided
+    (:func:`~invcam.motion.guided.guided_registration`). A ``known`` registration is
+    reused when it was made the same way."""
     matches = {}
     for i, j in pairs:
         reg = known.get((i, j))
@@ -220,5 +224,6 @@ def _pair_matches(frames: Sequence[np.ndarray], exposures: Sequence[float | None
             reg = estimate_transform(frames[i], frames[j], exposures[i], exposures[j],
                                      fallback=False, channels=channels)
         if reg.method == "features":
+            reg = guided_registration(frames[i], frames[j], exposures[i], exposures[j], reg)
             matches[(i, j)] = reg.points
     return matches

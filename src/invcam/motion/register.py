@@ -151,7 +151,7 @@ def channel_matches(a: np.ndarray, b: np.ndarray, t_a: float | None, t_b: float 
     return np.concatenate(pooled_a), np.concatenate(pooled_b)
 
 
-def _trusted(src: np.ndarray, dst: np.ndarray, model: str, size: tuple[int, int],
+def trusted_features(src: np.ndarray, dst: np.ndarray, model: str, size: tuple[int, int],
              by_channel: bool = False) -> tuple[Registration | None, int]:
     """RANSAC ``model`` of matches ``(N, 2)`` -> ``(N, 2)`` as a feature Registration
     with its inlier points (None with too few inliers or an implausible transform), and
@@ -187,9 +187,9 @@ def estimate_transform(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     size = a_n.shape
     usable_a, usable_b = ~clip_a, ~clip_b
     src, dst = match_points(a_n, b_n, usable_a, usable_b)
-    found, inliers = _trusted(src, dst, model, size)
+    found, inliers = trusted_features(src, dst, model, size)
     if found is None and channels and np.ndim(a) == 3:  # grey clips where any channel does
-        found = _trusted(*channel_matches(a, b, t_a, t_b), model, size, by_channel=True)[0]
+        found = trusted_features(*channel_matches(a, b, t_a, t_b), model, size, by_channel=True)[0]
     if found is not None:
         return found
     reason = (f"{len(src)} feature matches, {inliers} RANSAC inliers "
