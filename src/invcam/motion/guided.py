@@ -31,9 +31,10 @@ from invcam.motion.register import (
 GUIDE_PX = 4.0
 """Search radius (px) around the place a first registration predicts."""
 GUIDE_RATIO = 0.9
-"""Ratio test among the candidates within ``GUIDE_PX`` (fewer candidates compete, so a
-looser ratio than Lowe's 0.8 keeps the same confidence)."""
+"""Ratio test among the candidates within ``GUIDE_PX``: looser than Lowe's 0.8, since the
+repeats farther away no longer compete and RANSAC still checks every match."""
 CHUNK = 1024
+"""Keypoints of a compared with all of b's at once (bounds the distance table's memory)."""
 
 
 def guided_pairs(pa: np.ndarray, da: np.ndarray, pb: np.ndarray, db: np.ndarray,
@@ -59,7 +60,7 @@ def guided_pairs(pa: np.ndarray, da: np.ndarray, pb: np.ndarray, db: np.ndarray,
                 ia.append(start + row)
                 ib.append(cand[order[0]])
     ia, ib = np.asarray(ia, dtype=int), np.asarray(ib, dtype=int)
-    keep = one_to_one(ib) if len(ib) else np.zeros(0, bool)
+    keep = one_to_one(ib)
     return ia[keep], ib[keep]
 
 
@@ -67,7 +68,8 @@ def guided_registration(a: np.ndarray, b: np.ndarray, t_a: float | None, t_b: fl
                         first: Registration, model: str = "similarity") -> Registration:
     """``first`` (a feature registration of frame ``a`` to ``b``, ``(H, W, 3)`` each, with
     exposure times ``t_a``, ``t_b``) refitted from guided matches of grey SIFT keypoints;
-    ``first`` itself when that keeps fewer RANSAC inliers or is not trusted."""
+    ``first`` itself when that keeps no more RANSAC inliers or is not trusted, and for a
+    registration that is not by grey features (ECC, identity, colour channels)."""
     if first.method != "features" or first.by_channel:
         return first
     clip_a, clip_b = unusable_mask(a), unusable_mask(b)
