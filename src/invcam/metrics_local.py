@@ -138,18 +138,28 @@ def window_shift(gt: np.ndarray, pred: np.ndarray, floor: float) -> np.ndarray:
     return tried[max(tried, key=lambda s: tried[s][0])][1]
 
 
-def local_shifts(pred_lum: np.ndarray, gt_lum: np.ndarray) -> np.ndarray:
-    """Shifts ``(N, 2)`` (dx, dy in px) of the textured windows of ``pred_lum`` against
-    ``gt_lum``, both ``(H, W)`` linear luminance on the same scale."""
+def local_shift_windows(pred_lum: np.ndarray, gt_lum: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-left corners ``(N, 2)`` (y, x in px) of the textured ``WINDOW`` x ``WINDOW``
+    windows and their shifts ``(N, 2)`` (dx, dy in px) of ``pred_lum`` against ``gt_lum``,
+    both ``(H, W)`` linear luminance on the same scale."""
     floor = float(LOG_FLOOR * np.percentile(gt_lum, 99.9)) or 1e-12
     pad = MARGIN + PAD
     gt, pred = (cv2.copyMakeBorder(np.asarray(x, np.float32), pad, pad, pad, pad,
                                    cv2.BORDER_REFLECT) for x in (gt_lum, pred_lum))
     clipped = gt >= gt.max() * (1 - 1e-6)
     size = WINDOW + 2 * pad
+    corners = texture_windows(_log_image(gt, 0.0, floor), clipped)
     shifts = [window_shift(gt[y:y + size, x:x + size], pred[y:y + size, x:x + size], floor)
-              for y, x in texture_windows(_log_image(gt, 0.0, floor), clipped)]
-    return np.asarray(shifts, np.float64).reshape(-1, 2)
+              for y, x in corners]
+    return (np.asarray(corners, np.int64).reshape(-1, 2),
+            np.asarray(shifts, np.float64).reshape(-1, 2))
+
+
+def local_shifts(pred_lum: np.ndarray, gt_lum: np.ndarray) -> np.ndarray:
+    """Shifts ``(N, 2)`` (dx, dy in px) of the textured windows of ``pred_lum`` against
+    ``gt_lum``, both ``(H, W)`` linear luminance on the same scale."""
+    return local_shift_windows(pred_lum, gt_lum)[1]
 
 
 def misregistration(pred: np.ndarray, gt: np.ndarray) -> dict[str, float]:

@@ -12,7 +12,13 @@ from scipy.ndimage import fourier_shift, gaussian_filter
 from invcam.bench.report import markdown_table
 from invcam.cli import main
 from invcam.io.hdr import write_exr
-from invcam.metrics_local import band_metrics, local_metrics, misregistration
+from invcam.metrics_local import (
+    WINDOW,
+    band_metrics,
+    local_metrics,
+    local_shift_windows,
+    misregistration,
+)
 from invcam.photometry import luminance
 from invcam.synth import synthesize
 
@@ -48,6 +54,21 @@ def test_known_sub_pixel_shift_is_read_back(truth, dx, dy):
 def test_blur_is_not_read_as_a_shift(truth):
     r = misregistration(gaussian_filter(truth, (1.0, 1.0, 0)), truth)
     assert r["misreg_median_px"] < 0.1
+
+
+def test_windows_say_where_a_local_shift_is(truth):
+    """Only the right half is shifted by 0.5 px: the windows wholly inside it read the
+    shift, those wholly in the left half read none."""
+    half = truth.shape[1] // 2
+    pred = truth.copy()
+    pred[:, half:] = shifted(truth, 0.5, 0.0)[:, half:]
+    corners, shifts = local_shift_windows(luminance(pred), luminance(truth))
+    assert corners.shape == shifts.shape and len(corners) >= 10
+    mag = np.hypot(shifts[:, 0], shifts[:, 1])
+    left, right = corners[:, 1] + WINDOW <= half, corners[:, 1] >= half
+    assert left.sum() >= 2 and right.sum() >= 2
+    assert np.all(mag[left] < 0.05)
+    assert np.median(mag[right]) == pytest.approx(0.5, abs=0.07)
 
 
 def test_flat_or_tiny_images_have_no_windows():
