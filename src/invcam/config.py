@@ -16,7 +16,7 @@ from typing import Literal
 
 from invcam.errors import InvcamError
 
-CONFIG_VERSION = 2
+CONFIG_VERSION = 3
 """Version of the JSON written by :func:`config_to_dict`. A new field bumps it, with a
 migration in :func:`config_from_dict` that gives older files the value they were fitted
 with."""
@@ -104,6 +104,11 @@ class LossConfig:
     color_relative: float = 1.0
     """Offset e of the relative colour loss: errors weighted by 1 / (observed + e)^2, so
     that a dark image constrains the atlas as much as a bright one; 0: plain MSE (paper)."""
+    color_robust: float = 0.03
+    """Scale delta of a robust (pseudo-Huber) colour loss on the relative error r:
+    ``2 delta^2 (sqrt(1 + r^2 / delta^2) - 1)``, quadratic below delta and linear above, so
+    that what the model cannot render (defocus across occlusions, compression, noise)
+    pulls less on the fit; clipped observations keep their squared error. 0: MSE (paper)."""
     censor_clipped: bool = False
     """Treat clipped observations (value 1) as lower bounds instead of exact values."""
     focus_weight: float = 1.0
@@ -241,13 +246,25 @@ def choices_of(section: type) -> dict[str, tuple[str, ...]]:
             if typing.get_origin(kind) is Literal}
 
 
+_V2_FILLS = {"model": {}, "loss": {"color_robust": 0.0}, "optim": {}}
+"""Fields added in version 3, with the values that reproduce a version-2 fit."""
+
+
 def _migrate_v1(data: dict) -> dict:
-    """A version 1 config as version 2: every field present."""
+    """A version 1 config as version 2: every field of version 2 present."""
     out = {**data, "version": 2}
     for name, kind in _SECTIONS.items():
-        defaults = dataclasses.asdict(kind())
+        defaults = {k: v for k, v in dataclasses.asdict(kind()).items()
+                    if k not in _V2_FILLS[name]}
         out[name] = {**defaults, **_V1_FILLS[name], **data.get(name, {})}
     return out
+
+
+def _migrate_v2(data: dict) -> dict:
+    """A version 2 config as version 3: the fields added since take ``_V2_FILLS``."""
+    return {**data, "version": 3,
+            **{name: {**_V2_FILLS[name], **data[name]} for name in _SECTIONS
+               if isinstance(data.get(name), dict)}}
 
 
 def config_from_dict(data: dict) -> FitConfig:
@@ -255,7 +272,9 @@ def config_from_dict(data: dict) -> FitConfig:
     rejects newer versions, unknown fields and (in the current version) missing ones."""
     version = data.get("version")
     if version == 1 and all(isinstance(data.get(name, {}), dict) for name in _SECTIONS):
-        data = _migrate_v1(data)
+        data, version = _migrate_v1(data), 2
+    if version == 2:
+        data = _migrate_v2(data)
     elif version != CONFIG_VERSION:
         raise InvcamError(f"config version {version!r} is not supported "
                           f"(this invcam reads versions 1 to {CONFIG_VERSION})")

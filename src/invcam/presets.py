@@ -26,7 +26,8 @@ FAST = FitConfig(
     preset="fast",
     model=ModelConfig(atlas="grid", deform="global", blur="grid", blur_centered=True,
                       blur_jitter=0.45, blur_center_logit=2.0, response="learn"),
-    loss=LossConfig(color_relative=1.0, focus_weight=1.0, deform_prior=0.01),
+    loss=LossConfig(color_relative=1.0, focus_weight=1.0, color_robust=0.03,
+                    deform_prior=0.01),
     optim=OptimConfig(iters=2000, batch=8192, lr_grid=1e-1, lr_mlp=1e-2, lr_deform=1e-3,
                       lr_similarity=1e-4, lr_blur=3e-3, lr_tone=1e-2, lr_final=0.05,
                       warmup=0.02),
@@ -36,7 +37,7 @@ PAPER = FitConfig(
     preset="paper",
     model=ModelConfig(atlas="pe", atlas_hidden=256, atlas_layers=8, deform="mlp",
                       blur="mlp", mlp_layers=6, blur_centered=False, blur_jitter=0.0),
-    loss=LossConfig(color_relative=0.0, focus_weight=0.0, deform_prior=0.0),
+    loss=LossConfig(color_relative=0.0, focus_weight=0.0, color_robust=0.0, deform_prior=0.0),
     optim=OptimConfig(iters=150_000, batch=30_000, lr_grid=1e-4, lr_mlp=1e-4,
                       lr_tone=1e-4, lr_deform=1e-4, lr_similarity=1e-4,
                       lr_blur=1e-4, lr_final=1.0, warmup=0.0),
@@ -47,8 +48,8 @@ MOVING = FitConfig(
     model=ModelConfig(atlas="grid", deform="grid", deform_cell=DEFORM_CELL, blur="grid",
                       blur_centered=True, blur_jitter=0.45, blur_center_logit=2.0,
                       response="learn"),
-    loss=LossConfig(color_relative=0.0, focus_weight=0.0, deform_prior=0.01,
-                    flow=FLOW_WEIGHT, rigidity=RIGIDITY_WEIGHT),
+    loss=LossConfig(color_relative=0.0, focus_weight=0.0, color_robust=0.0,
+                    deform_prior=0.01, flow=FLOW_WEIGHT, rigidity=RIGIDITY_WEIGHT),
     optim=OptimConfig(iters=2000, batch=8192, lr_grid=1e-1, lr_mlp=1e-2, lr_deform=1e-3,
                       lr_similarity=1e-4, lr_blur=3e-3, lr_tone=1e-2, lr_final=0.05,
                       warmup=0.02),
@@ -61,8 +62,8 @@ PRESETS: dict[str, FitConfig] = {"fast": FAST, "paper": PAPER, "moving": MOVING}
 """The presets by name."""
 
 DESCRIPTIONS: dict[str, str] = {
-    "fast": "grid encodings and per-image grids, relative and focus-weighted colour loss, "
-            "one similarity per image; 2000 iterations (the default)",
+    "fast": "grid encodings and per-image grids, relative, focus-weighted and robust "
+            "colour loss, one similarity per image; 2000 iterations (the default)",
     "paper": "the paper's MLPs, positional encoding, plain MSE, Adam at 1e-4, "
              "150 000 iterations of 30 000 points",
     "moving": "fast for moving scenes: an 8 px residual grid on D, rigidity, the plain "
@@ -91,7 +92,8 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
     and rigidity weights (given ones, else the config's own if set, else the defaults
     above), a residual grid for D (a static stack's ``"global"`` D gets one) of at most
     ``DEFORM_CELL`` px cells, and the paper's plain colour loss: the relative and focus
-    weightings, which help static stacks, lowered PSNR-mu on dynamic stacks. The PSF
+    weightings, which help static stacks, lowered PSNR-mu on dynamic stacks (the robust
+    colour loss has not been measured on them, and is off). The PSF
     jitter (``ModelConfig.blur_jitter``) stays: it helped there too."""
     loss = cfg.loss
     flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
@@ -101,7 +103,7 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
         model = dataclasses.replace(model, deform="grid",
                                     deform_cell=min(model.deform_cell, DEFORM_CELL))
     loss = dataclasses.replace(loss, flow=flow, rigidity=rigidity, color_relative=0.0,
-                               focus_weight=0.0)
+                               focus_weight=0.0, color_robust=0.0)
     return dataclasses.replace(cfg, model=model, loss=loss)
 
 

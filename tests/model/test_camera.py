@@ -106,6 +106,26 @@ def test_focus_weight_favours_the_sharp_image_and_scales_the_loss():
     assert torch.isclose(sharp / blurry, torch.tensor(10.0))
 
 
+def test_robust_color_loss_is_mse_for_small_errors_and_linear_for_large_ones():
+    target = torch.full((1, 1, 3), 0.5)
+    small = color_loss(target + 1e-3, target, 1.0, robust=0.03)
+    assert torch.isclose(small, color_loss(target + 1e-3, target, 1.0), rtol=1e-3)
+    # relative error r = 0.3 / 1.5 = 0.2; pseudo-Huber 2 d^2 (sqrt(1 + r^2 / d^2) - 1) on
+    # it, back on the scale of the squared error (times 1.5^2) like the MSE it replaces
+    r, d = 0.3 / 1.5, 0.03
+    big = color_loss(target + 0.3, target, 1.0, robust=d)
+    rho = 2 * d**2 * ((1 + r**2 / d**2) ** 0.5 - 1) * 1.5**2
+    assert torch.isclose(big, torch.tensor(rho), rtol=1e-4)
+    doubled = color_loss(target + 0.6, target, 1.0, robust=d)
+    assert 1.9 < doubled / big < 2.3  # nearly linear growth (MSE would give 4x)
+
+
+def test_robust_color_loss_keeps_clipped_observations_squared():
+    target = torch.tensor([[[1.0, 1.0, 1.0]]])  # clipped in every channel
+    pred = target - 0.4
+    assert torch.isclose(color_loss(pred, target, 1.0, robust=0.03), color_loss(pred, target, 1.0))
+
+
 def test_centered_psf_has_its_centroid_on_the_pixel():
     from invcam.method.imaging import ImagingModel
 

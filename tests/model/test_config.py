@@ -101,16 +101,16 @@ def test_config_versions_one_and_two():
     from invcam.config import CONFIG_VERSION
     from invcam.errors import InvcamError
 
-    assert CONFIG_VERSION == 2
+    assert CONFIG_VERSION == 3
     current = config_to_dict(preset("fast"))
     del current["loss"]["deform_temporal"]
     with pytest.raises(InvcamError, match="loss lacks deform_temporal"):
-        config_from_dict(current)  # version 2 files are complete: a migration adds fields
+        config_from_dict(current)  # version 3 files are complete: a migration adds fields
     old = {**config_to_dict(preset("fast")), "version": 1}
     del old["loss"]["deform_temporal"], old["optim"]["lr_similarity"]
     migrated = config_from_dict(old)
     assert migrated.loss.deform_temporal == 0.0 and migrated.optim.lr_similarity == 1e-3
-    for bad in ({**current, "version": 3}, {**current, "model": 5}):
+    for bad in ({**current, "version": 4}, {**current, "model": 5}):
         with pytest.raises(InvcamError):
             config_from_dict(bad)
 
@@ -124,3 +124,18 @@ def test_a_config_with_an_unknown_kind_is_refused_in_one_line():
     data["model"]["atlas"] = "hash"
     with pytest.raises(InvcamError, match="model.atlas is 'hash'; this invcam knows grid, pe"):
         config_from_dict(data)
+
+
+def test_a_version_2_file_is_read_with_the_squared_colour_loss_it_was_fitted_with():
+    import pytest
+
+    from invcam.errors import InvcamError
+
+    v2 = {**config_to_dict(preset("fast")), "version": 2}
+    del v2["loss"]["color_robust"]  # written before the robust colour loss
+    assert preset("fast").loss.color_robust > 0
+    assert config_from_dict(v2).loss.color_robust == 0.0
+    v3 = config_to_dict(preset("fast"))
+    del v3["loss"]["color_robust"]
+    with pytest.raises(InvcamError, match="loss lacks color_robust"):
+        config_from_dict(v3)

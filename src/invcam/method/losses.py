@@ -9,6 +9,9 @@ References:
       Learning an Implicit Camera Model." CVPR 2023. Sec. 3.4, Eq. 10-14.
     - Y. Kasten, D. Ofri, O. Wang, T. Dekel. "Layered Neural Atlases for Consistent Video
       Editing." ACM TOG 40(6), 2021 (the rigidity term).
+    - P. Charbonnier, L. Blanc-Feraud, G. Aubert, M. Barlaud. "Two deterministic
+      half-quadratic regularization algorithms for computed imaging." ICIP 1994 (the
+      pseudo-Huber function of the robust colour loss).
 """
 
 from __future__ import annotations
@@ -23,16 +26,21 @@ from invcam.photometry import CLIPPED
 
 
 def color_loss(pred: torch.Tensor, target: torch.Tensor, relative: float = 0.0,
-               weight: torch.Tensor | None = None, censor: bool = False) -> torch.Tensor:
+               weight: torch.Tensor | None = None, censor: bool = False,
+               robust: float = 0.0) -> torch.Tensor:
     """Eq. 10: mean squared error between predicted and observed colours ``(S, N, C)``.
 
     Args:
         relative: > 0 weights each error by ``1 / (target + relative)^2``, so that dark and
             bright observations count alike (0: plain MSE, as in the paper).
         weight: ``(S, N)`` extra weight per sample (None: 1).
-
         censor: a clipped observation (``target >= CLIPPED``) is a lower bound: only a
             prediction below ``CLIPPED`` is an error (a censored, Tobit-style loss).
+        robust: > 0 replaces the squared (relative) error ``r^2`` of every unclipped
+            observation by the pseudo-Huber ``2 robust^2 (sqrt(1 + r^2 / robust^2) - 1)``:
+            equal to ``r^2`` for small errors, growing like ``|r|`` beyond ``robust``.
+            Clipped observations keep ``r^2``, so an area clipped in every image is still
+            pushed up as hard (0: squared errors).
 
     Weighted forms are normalised by the mean weight, so the loss keeps MSE's scale.
     """
@@ -41,11 +49,21 @@ def color_loss(pred: torch.Tensor, target: torch.Tensor, relative: float = 0.0,
         diff = torch.where(target >= CLIPPED, (pred - CLIPPED).clamp(max=0.0), diff)
     err = diff**2
     w = None if relative <= 0 else (target + relative).reciprocal().square()
+    if robust > 0:
+        err = torch.where(target >= CLIPPED, err, pseudo_huber(err, w, robust))
     if weight is not None:
         w = weight[..., None].expand_as(err) if w is None else w * weight[..., None]
     if w is None:
         return torch.mean(err)
     return torch.mean(err * w) / w.mean()
+
+
+def pseudo_huber(err: torch.Tensor, w: torch.Tensor | None, scale: float) -> torch.Tensor:
+    """Pseudo-Huber (Charbonnier) of squared errors ``err`` taken on the relative scale
+    ``err * w`` (``w`` None: 1), divided back by ``w``: any shape, elementwise."""
+    rel = err if w is None else err * w
+    rho = 2.0 * scale**2 * (torch.sqrt(1.0 + rel / scale**2) - 1.0)
+    return rho if w is None else rho / w
 
 
 def focus_weight(psf_rms: torch.Tensor, scale: float) -> torch.Tensor | None:
@@ -104,7 +122,8 @@ def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonema
         the scalar loss and a dict of the individual terms (floats, for logging).
     """
     weight = None if psf_rms is None else focus_weight(psf_rms, cfg.focus_weight)
-    lc = color_loss(pred, target, cfg.color_relative, weight, cfg.censor_clipped)
+    lc = color_loss(pred, target, cfg.color_relative, weight, cfg.censor_clipped,
+                    cfg.color_robust)
     lw = white_balance_loss(tonemap, cfg.c0)
     lg = gradient_loss(tonemap, x_range[0], x_range[1], cfg.gradient_samples)
     loss = cfg.color * lc + cfg.white_balance * lw + cfg.gradient * lg
