@@ -25,7 +25,7 @@ import numpy as np
 
 from invcam.io.hdr import read_hdr_image
 from invcam.metrics import align_scale
-from invcam.metrics_local import WINDOW, local_shift_windows
+from invcam.metrics_local import LOG_FLOOR, WINDOW, local_shift_windows
 from invcam.photometry import luminance
 
 
@@ -57,7 +57,7 @@ def summary(name: str, mag: np.ndarray) -> str:
 
 def draw(gt_lum: np.ndarray, corners: np.ndarray, mag: np.ndarray, path: Path) -> None:
     """The windows over the log truth: green < 0.3 px, orange < 1 px, red beyond."""
-    floor = 1e-4 * float(np.percentile(gt_lum, 99.9))
+    floor = LOG_FLOOR * float(np.percentile(gt_lum, 99.9))  # the measure's own log floor
     log = np.log(gt_lum + floor)
     grey = np.clip(255 * (log - log.min()) / max(np.ptp(log), 1e-9), 0, 255)
     vis = cv2.cvtColor(grey.astype(np.uint8), cv2.COLOR_GRAY2BGR)
