@@ -92,8 +92,9 @@ def moving_config(cfg: FitConfig, flow: float | None = None,
     and rigidity weights (given ones, else the config's own if set, else the defaults
     above), a residual grid for D (a static stack's ``"global"`` D gets one) of at most
     ``DEFORM_CELL`` px cells, and the paper's plain colour loss: the relative and focus
-    weightings, which help static stacks, lowered PSNR-mu on dynamic stacks (the robust
-    colour loss has not been measured on them, and is off). The PSF
+    weightings, which help static stacks, lowered PSNR-mu on dynamic stacks; the robust
+    colour loss lowers the worst frame of both video clips and the window bracket
+    (experiments 6q.1), and is off. The PSF
     jitter (``ModelConfig.blur_jitter``) stays: it helped there too."""
     loss = cfg.loss
     flow = flow if flow is not None else (loss.flow or FLOW_WEIGHT)
