@@ -17,16 +17,18 @@ experiments notebook.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+from truth import read_truth
 
 from invcam.io.checkpoint import load_checkpoint
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import read_ldr
+from invcam.method.camera import patch_grid
+from invcam.method.camera.blur import psf_rms
+from invcam.method.encodings import sample_grid
 from invcam.method.state import model_from_checkpoint
 from invcam.metrics import align_scale
 from invcam.synth.optics import disc_kernel
@@ -41,14 +43,10 @@ CODES = (2, 5, 12, 35, 100, 200, 245, 253)
 def render(model, index: int, sharp) -> np.ndarray:
     """Image ``index`` rendered with the scene model ``sharp`` (a ``sharp_log2``):
     ``(H, W, 3)`` values in [0, 1]."""
-    h, w = model.size
-    out = torch.empty(h, w, 3)
     model.sharp_log2 = sharp
-    idx = torch.tensor([index])
     with torch.no_grad():
-        for y0, y1, xy in model._tiles(16):
-            out[y0:y1] = model(xy, idx)["color"].reshape(y1 - y0, w, 3)
-    return out.numpy()
+        x = model.render_blurry_log2(index) + model.log2_exposures()[index]
+        return model.tonemap(x).numpy()
 
 
 def truth_scene(model, truth: np.ndarray):
@@ -57,11 +55,8 @@ def truth_scene(model, truth: np.ndarray):
     grid = torch.from_numpy(truth.astype(np.float32)).permute(2, 0, 1)[None]
 
     def sharp(p: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
-        q = model.deformation(p, index)
-        s, n, _ = q.shape
-        v = F.grid_sample(grid, q.reshape(1, s * n, 1, 2), align_corners=False,
-                          padding_mode="border")
-        return torch.log2(v[0, :, :, 0].T.reshape(s, n, 3).clamp_min(1e-30))
+        v = sample_grid(grid, model.deformation(p, index))
+        return torch.log2(v.clamp_min(1e-30))
     return sharp
 
 
@@ -91,10 +86,8 @@ def response_table(model, crf: CRF, scale: float) -> None:
 
 def disc_rms(radius: float) -> float:
     """RMS radius in pixels of the synthesis' anti-aliased disc of ``radius``."""
-    k = disc_kernel(radius)
-    n = k.shape[0] // 2
-    y, x = np.mgrid[-n : n + 1, -n : n + 1]
-    return float(np.sqrt((k * (x * x + y * y)).sum()))
+    k = torch.from_numpy(disc_kernel(radius))
+    return float(psf_rms(patch_grid(k.shape[0]), k.flatten()))
 
 
 def psf_table(model, meta: dict, depth: np.ndarray) -> None:
@@ -117,10 +110,7 @@ def main() -> None:
     ap.add_argument("stack", type=Path)
     ap.add_argument("fit", type=Path, help="the fit's folder (model.pt, radiance.exr)")
     args = ap.parse_args()
-    meta = json.loads((args.stack / "gt" / "scene.json").read_text())
-    gt = read_hdr_image(args.stack / "gt" / "radiance.exr")
-    depth = read_hdr_image(args.stack / "gt" / "depth.exr")
-    depth = depth[..., 0] if depth.ndim == 3 else depth
+    meta, gt, depth = read_truth(args.stack)
     scale = align_scale(read_hdr_image(args.fit / "radiance.exr"), gt)
     model = model_from_checkpoint(load_checkpoint(args.fit / "model.pt"))
     own, true = type(model).sharp_log2.__get__(model), truth_scene(model, gt / scale)

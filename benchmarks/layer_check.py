@@ -15,12 +15,12 @@ A layer where the fit is below the input that sees it in focus points at the mod
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 from oracle import into_reference
+from truth import read_truth
 
 from invcam.io.hdr import read_hdr_image
 from invcam.io.ldr import read_ldr
@@ -42,10 +42,7 @@ def main() -> None:
     ap.add_argument("--min-share", type=float, default=0.01,
                     help="smallest share of the pixels a layer needs to be listed")
     args = ap.parse_args()
-    meta = json.loads((args.stack / "gt" / "scene.json").read_text())
-    gt = read_hdr_image(args.stack / "gt" / "radiance.exr")
-    depth = read_hdr_image(args.stack / "gt" / "depth.exr")
-    depth = depth[..., 0] if depth.ndim == 3 else depth
+    meta, gt, depth = read_truth(args.stack)
     pred, truth = scale_to_truth(read_hdr_image(args.radiance), gt)
     fit_mu, gt_mu = mu_law(pred), mu_law(truth)
     crf = CRF(meta["crf"]["name"], meta["crf"]["params"])

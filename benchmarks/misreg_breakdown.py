@@ -17,11 +17,11 @@ what the forward model cannot render there (defocus across an occlusion).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
+from truth import read_truth
 
 from invcam.io.hdr import read_hdr_image
 from invcam.metrics import align_scale
@@ -76,10 +76,8 @@ def main() -> None:
                     help="depth ratio (90th / 10th percentile) that makes a boundary")
     ap.add_argument("-o", "--out", type=Path, default=None, help="map PNG to write")
     args = ap.parse_args()
-    gt = read_hdr_image(args.stack / "gt" / "radiance.exr")
-    depth = read_hdr_image(args.stack / "gt" / "depth.exr")
-    depth = depth[..., 0] if depth.ndim == 3 else depth
-    layers = json.loads((args.stack / "gt" / "scene.json").read_text())["defocus"]["layers"]
+    meta, gt, depth = read_truth(args.stack)
+    layers = meta["defocus"]["layers"]
     pred = read_hdr_image(args.radiance)
     gt_lum = luminance(np.asarray(gt, np.float64))
     pred_lum = luminance(np.asarray(pred, np.float64) * align_scale(pred, gt))
