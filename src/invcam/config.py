@@ -16,7 +16,7 @@ from typing import Literal
 
 from invcam.errors import InvcamError
 
-CONFIG_VERSION = 3
+CONFIG_VERSION = 4
 """Version of the JSON written by :func:`config_to_dict`. A new field bumps it, with a
 migration in :func:`config_from_dict` that gives older files the value they were fitted
 with."""
@@ -74,6 +74,10 @@ class ModelConfig:
     """While fitting, each PSF tap moves by a uniform random offset of up to this multiple
     of the PSF's RMS radius (jittered sampling: the kernel acts as a continuous one; 0: the
     paper's fixed taps). Rendering never jitters."""
+    blur_jitter_antithetic: bool = False
+    """Use each jitter offset twice, at +e and -e with half the tap's weight (antithetic
+    variates): the same kernel in expectation, without the render's variance that the fit
+    otherwise pays for at high-contrast edges with a too-sharp PSF (twice the taps)."""
     blur_center_logit: float = 2.0
     """Initial logit of the patch centre (the other taps start at 0): 2 puts 48 % of a
     3 x 3 PSF's weight at the centre, 5 puts 94 %. An image in focus barely constrains
@@ -115,6 +119,10 @@ class LossConfig:
     """Scale s in pixels of the focus weighting of the colour loss: each sample counts
     1 / (1 + (rms / s)^2), rms being its learned PSF's radius, so the image in focus at a
     place outvotes the defocused ones there; 0: off (paper)."""
+    psf_prior: float = 0.0
+    """Weight of a sharp-PSF prior: the mean squared RMS radius (pixels^2) of the sampled
+    PSFs, so that blur is paid for by the data. An image in focus barely constrains its
+    own PSF (the atlas can sharpen against a wider one); 0: off (paper)."""
     white_balance: float = 1.0
     """lambda_w: ||T(0) - c0||^2 (Eq. 12)."""
     gradient: float = 100.0
@@ -246,25 +254,30 @@ def choices_of(section: type) -> dict[str, tuple[str, ...]]:
             if typing.get_origin(kind) is Literal}
 
 
-_V2_FILLS = {"model": {}, "loss": {"color_robust": 0.0}, "optim": {}}
-"""Fields added in version 3, with the values that reproduce a version-2 fit."""
+_ADDED = {3: {"loss": {"color_robust": 0.0}},
+          4: {"model": {"blur_jitter_antithetic": False}, "loss": {"psf_prior": 0.0}}}
+"""Fields added in each version after 2, with the values that reproduce a fit of the
+version before."""
 
 
 def _migrate_v1(data: dict) -> dict:
     """A version 1 config as version 2: every field of version 2 present."""
+    later = {k for added in _ADDED.values() for section in added.values() for k in section}
     out = {**data, "version": 2}
     for name, kind in _SECTIONS.items():
-        defaults = {k: v for k, v in dataclasses.asdict(kind()).items()
-                    if k not in _V2_FILLS[name]}
+        defaults = {k: v for k, v in dataclasses.asdict(kind()).items() if k not in later}
         out[name] = {**defaults, **_V1_FILLS[name], **data.get(name, {})}
     return out
 
 
-def _migrate_v2(data: dict) -> dict:
-    """A version 2 config as version 3: the fields added since take ``_V2_FILLS``."""
-    return {**data, "version": 3,
-            **{name: {**_V2_FILLS[name], **data[name]} for name in _SECTIONS
-               if isinstance(data.get(name), dict)}}
+def _migrate(data: dict, version: int) -> dict:
+    """A version ``version`` (>= 2) config as the current one: each later version's new
+    fields take ``_ADDED``'s values."""
+    for v in range(version + 1, CONFIG_VERSION + 1):
+        data = {**data, "version": v,
+                **{name: {**_ADDED[v].get(name, {}), **data[name]} for name in _SECTIONS
+                   if isinstance(data.get(name), dict)}}
+    return data
 
 
 def config_from_dict(data: dict) -> FitConfig:
@@ -273,8 +286,8 @@ def config_from_dict(data: dict) -> FitConfig:
     version = data.get("version")
     if version == 1 and all(isinstance(data.get(name, {}), dict) for name in _SECTIONS):
         data, version = _migrate_v1(data), 2
-    if version == 2:
-        data = _migrate_v2(data)
+    if version in range(2, CONFIG_VERSION):
+        data = _migrate(data, version)
     elif version != CONFIG_VERSION:
         raise InvcamError(f"config version {version!r} is not supported "
                           f"(this invcam reads versions 1 to {CONFIG_VERSION})")

@@ -6,7 +6,7 @@ import torch
 
 from invcam.config import ModelConfig
 from invcam.method.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
-from invcam.method.camera.blur import bounded_offsets, jitter_taps
+from invcam.method.camera.blur import antithetic_jitter, bounded_offsets, jitter_taps
 from invcam.method.losses import color_loss, focus_weight, gradient_loss, white_balance_loss
 
 
@@ -169,3 +169,55 @@ def test_jitter_changes_training_renders_only():
     jittered = model(centers, jitter=0.5, gen=gen)
     assert (jittered["color"] - plain).abs().max() > 1e-3   # a flat PSF is jittered
     assert torch.equal(jittered["psf_rms"], model(centers)["psf_rms"])
+
+
+def test_antithetic_jitter_pairs_each_offset_with_its_opposite():
+    gen = torch.Generator().manual_seed(0)
+    taps = patch_grid(3).expand(2, 500, 9, 2)
+    weights = torch.softmax(torch.randn(2, 500, 9), -1)
+    spread = torch.tensor([0.0, 2.0])[:, None].expand(2, 500)
+    moved, halves = antithetic_jitter(taps, weights, spread, 0.5, gen)
+    assert moved.shape == (2, 500, 18, 2) and halves.shape == (2, 500, 18)
+    plus, minus = moved[..., :9, :] - taps, moved[..., 9:, :] - taps
+    assert torch.equal(plus, -minus) and plus[0].abs().max() == 0.0
+    assert plus[1].abs().max() <= 1.0 + 1e-6 and plus[1].abs().max() > 0.9
+    assert torch.allclose(halves.sum(-1), torch.ones(2, 500))
+    # the centroid of every PSF stays where it was: no shift from the jitter
+    centroid = lambda t, w: (w[..., None] * t).sum(-2)  # noqa: E731
+    assert torch.allclose(centroid(moved, halves), centroid(taps, weights), atol=1e-6)
+
+
+def test_antithetic_jitter_renders_a_linear_scene_without_variance():
+    """On a linear ramp of irradiance a pair's errors cancel: two draws give one render,
+    where plain jitter gives two."""
+    from invcam.method.imaging import ImagingModel
+
+    renders = {}
+    for antithetic in (False, True):
+        torch.manual_seed(0)
+        cfg = ModelConfig(blur_center_logit=0.0, blur_jitter_antithetic=antithetic)
+        model = ImagingModel(cfg, (16, 24), torch.zeros(1), 0)
+        model.sharp_log2 = lambda p, index: torch.log2(2.0 + p[..., :1]).expand(
+            *p.shape[:-1], 3)
+        centers = torch.rand(1, 64, 2) * torch.tensor([24.0, 16.0])
+        gens = [torch.Generator().manual_seed(s) for s in (1, 2)]
+        renders[antithetic] = [torch.exp2(model(centers, jitter=0.5, gen=g)["x"])
+                               for g in gens]
+    plain, paired = renders[False], renders[True]
+    assert (plain[0] - plain[1]).abs().max() > 1e-3
+    assert (paired[0] - paired[1]).abs().max() < 1e-5
+
+
+def test_psf_prior_adds_the_mean_squared_radius_and_pulls_psfs_sharp():
+    from invcam.config import LossConfig
+    from invcam.method.losses import total_loss
+
+    tone = ToneMapper(16, 0.8)
+    pred = target = torch.full((2, 8, 3), 0.5)
+    radius = torch.tensor([[0.0] * 8, [2.0] * 8], requires_grad=True)
+    off, _ = total_loss(LossConfig(), pred, target, tone, (-4.0, 4.0), radius)
+    on, terms = total_loss(LossConfig(psf_prior=0.1), pred, target, tone, (-4.0, 4.0), radius)
+    assert abs(terms["psf_prior"] - 2.0) < 1e-6          # mean of 0 and 4 px^2
+    assert abs((on - off).item() - 0.2) < 1e-6
+    on.backward()
+    assert radius.grad[0].abs().max() == 0.0 and (radius.grad[1] > 0).all()

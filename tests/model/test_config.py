@@ -101,16 +101,16 @@ def test_config_versions_one_and_two():
     from invcam.config import CONFIG_VERSION
     from invcam.errors import InvcamError
 
-    assert CONFIG_VERSION == 3
+    assert CONFIG_VERSION == 4
     current = config_to_dict(preset("fast"))
     del current["loss"]["deform_temporal"]
     with pytest.raises(InvcamError, match="loss lacks deform_temporal"):
-        config_from_dict(current)  # version 3 files are complete: a migration adds fields
+        config_from_dict(current)  # version 4 files are complete: a migration adds fields
     old = {**config_to_dict(preset("fast")), "version": 1}
     del old["loss"]["deform_temporal"], old["optim"]["lr_similarity"]
     migrated = config_from_dict(old)
     assert migrated.loss.deform_temporal == 0.0 and migrated.optim.lr_similarity == 1e-3
-    for bad in ({**current, "version": 4}, {**current, "model": 5}):
+    for bad in ({**current, "version": 5}, {**current, "model": 5}):
         with pytest.raises(InvcamError):
             config_from_dict(bad)
 
@@ -126,16 +126,24 @@ def test_a_config_with_an_unknown_kind_is_refused_in_one_line():
         config_from_dict(data)
 
 
-def test_a_version_2_file_is_read_with_the_squared_colour_loss_it_was_fitted_with():
+def test_version_2_and_3_files_are_read_as_they_were_fitted():
     import pytest
 
     from invcam.errors import InvcamError
 
     v2 = {**config_to_dict(preset("fast")), "version": 2}
     del v2["loss"]["color_robust"]  # written before the robust colour loss
+    del v2["model"]["blur_jitter_antithetic"]  # and before antithetic jitter
     assert preset("fast").loss.color_robust > 0
-    assert config_from_dict(v2).loss.color_robust == 0.0
-    v3 = config_to_dict(preset("fast"))
-    del v3["loss"]["color_robust"]
-    with pytest.raises(InvcamError, match="loss lacks color_robust"):
-        config_from_dict(v3)
+    migrated = config_from_dict(v2)
+    assert migrated.loss.color_robust == 0.0
+    assert migrated.model.blur_jitter_antithetic is False
+    v3 = {**config_to_dict(preset("fast")), "version": 3}
+    del v3["model"]["blur_jitter_antithetic"]
+    migrated = config_from_dict(v3)
+    assert migrated.model.blur_jitter_antithetic is False
+    assert migrated.loss.color_robust == preset("fast").loss.color_robust
+    current = config_to_dict(preset("fast"))
+    del current["model"]["blur_jitter_antithetic"]
+    with pytest.raises(InvcamError, match="model lacks blur_jitter_antithetic"):
+        config_from_dict(current)

@@ -20,7 +20,7 @@ from torch import nn
 
 from invcam.config import ModelConfig
 from invcam.method.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
-from invcam.method.camera.blur import jitter_taps, psf_rms
+from invcam.method.camera.blur import antithetic_jitter, jitter_taps, psf_rms
 from invcam.method.scene import Atlas, Deformation
 from invcam.method.shapes import check_shapes
 
@@ -47,6 +47,7 @@ class ImagingModel(nn.Module):
         self.size = tuple(size)
         self.reference = reference
         self.centered = cfg.blur_centered
+        self.antithetic = cfg.blur_jitter_antithetic
         self.bound = exposure_bound
         self.learn_exposure = learn_exposure
         self.deformation = Deformation(cfg, b, size, reference)
@@ -126,7 +127,8 @@ class ImagingModel(nn.Module):
             centers: ``(S, N, 2)`` pixel coordinates (x, y) of patch centres.
             index: ``(S,)`` image of each row; None means all B images in order.
             jitter: training only: the taps' random jitter, a multiple of the PSF's RMS
-                radius (:func:`~invcam.method.camera.blur.jitter_taps`; 0: none).
+                radius (:func:`~invcam.method.camera.blur.jitter_taps`, or in antithetic
+                pairs when ``blur_jitter_antithetic``; 0: none).
             gen: random generator of the jitter.
 
         Returns:
@@ -139,7 +141,10 @@ class ImagingModel(nn.Module):
             index = torch.arange(s, device=centers.device)
         taps, weights = self.psf(centers, index)                          # Eq. 4-5
         radius = psf_rms(taps, weights)
-        taps = jitter_taps(taps, radius, jitter, gen)
+        if self.antithetic and jitter > 0:
+            taps, weights = antithetic_jitter(taps, weights, radius, jitter, gen)
+        else:
+            taps = jitter_taps(taps, radius, jitter, gen)
         pos = self.normalize(centers[:, :, None, :] + taps).reshape(s, -1, 2)
         log2r = self.sharp_log2(pos, index)                               # Eq. 1-2
         r = torch.exp2(log2r.reshape(s, n, -1, 3))

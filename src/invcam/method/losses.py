@@ -116,7 +116,8 @@ def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonema
                ) -> tuple[torch.Tensor, dict[str, float]]:
     """Eq. 14 without the flow term (added by the caller when ``cfg.flow > 0``).
 
-    ``psf_rms`` ``(S, N)``: the PSF's RMS radius at each sample (for ``cfg.focus_weight``).
+    ``psf_rms`` ``(S, N)``: the PSF's RMS radius at each sample (for ``cfg.focus_weight``
+    and ``cfg.psf_prior``).
 
     Returns:
         the scalar loss and a dict of the individual terms (floats, for logging).
@@ -127,7 +128,12 @@ def total_loss(cfg: LossConfig, pred: torch.Tensor, target: torch.Tensor, tonema
     lw = white_balance_loss(tonemap, cfg.c0)
     lg = gradient_loss(tonemap, x_range[0], x_range[1], cfg.gradient_samples)
     loss = cfg.color * lc + cfg.white_balance * lw + cfg.gradient * lg
-    return loss, {"color": lc.item(), "white_balance": lw.item(), "gradient": lg.item()}
+    terms = {"color": lc.item(), "white_balance": lw.item(), "gradient": lg.item()}
+    if cfg.psf_prior > 0 and psf_rms is not None:
+        lp = psf_rms.square().mean()
+        loss = loss + cfg.psf_prior * lp
+        terms["psf_prior"] = lp.item()
+    return loss, terms
 
 
 def pixel_centers(pix: torch.Tensor, width: int,
