@@ -239,3 +239,15 @@ def test_flat_blocks_of_a_real_bracket_do_not_make_it_moving(monkeypatch):
     assert decision.mode == "static" and decision.cluster < MIN_CLUSTER
     monkeypatch.setattr(decide_mod, "TEXTURE", 0.0)
     assert detect_motion(frames, times, steps, trusted).cluster >= 2 * MIN_CLUSTER
+
+
+def test_a_ball_seen_only_in_a_mostly_dark_pair_is_found_as_one_object():
+    """Speculars, 300x450, seed 1: the beach ball is nearly black in the short exposure
+    and beside clipped table and curtain in the long one; no block test finds it (6p.15),
+    but its pixels make one region of coherent flow that warping explains."""
+    moving = _decide(synthesize_dynamic("speculars", size=(300, 450), seed=1))
+    assert moving.mode == "dynamic" and moving.object_blocks >= 2
+    assert moving.cluster < MIN_CLUSTER and moving.moving_fraction <= MOVING_FRACTION
+    assert moving.to_dict()["object_blocks"] == moving.object_blocks
+    static = _decide(synthesize("speculars", "diagonal", size=(300, 450), seed=1))
+    assert static.mode == "static" and static.object_blocks == 0

@@ -26,11 +26,15 @@ bracket such blocks passed the warp test by matching brightness alone). A rigid 
 makes a connected group of such blocks; ``MIN_CLUSTER`` of them (8-connected) also make
 a pair moving.
 
+An object seen well only in a mostly clipped or black pair can fail both block tests;
+a third test takes a connected region of coherent flow as a whole
+(:mod:`invcam.motion.objects`).
+
 The scene is moving when, in some pair of neighbouring images that has at least
 ``MIN_MEASURED`` of its blocks measured, more than ``MOVING_FRACTION`` of the measured
 blocks (and at least ``MIN_BLOCKS``) move, or ``MIN_CLUSTER`` connected blocks move
-unchecked; a pair that is mostly clipped or black decides nothing, and a stack with no
-such pair is taken as static.
+unchecked, or a region moves as an object; a pair that is mostly clipped or black
+decides nothing, and a stack with no such pair is taken as static.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import numpy as np
 from invcam.motion.ecc import to_opencv
 from invcam.motion.exposure import normalize_pair
 from invcam.motion.flow import FlowPair, consistent_flow, target_grid
+from invcam.motion.objects import moving_object
 
 WORK_SIDE = 480
 """Frames are compared at most this many pixels along their longer side: defocus, and the
@@ -87,7 +92,7 @@ class MotionDecision:
     either test, in any pair (0 when none moves); ``measured``: the smallest fraction
     of blocks that could be measured in a pair; ``pairs``: how many pairs were
     compared; ``cluster``: the largest group of connected blocks moving unchecked in a
-    pair.
+    pair; ``object_blocks``: the largest region (in blocks) that moves as an object.
     """
 
     mode: str
@@ -96,6 +101,7 @@ class MotionDecision:
     measured: float
     pairs: int
     cluster: int = 0
+    object_blocks: int = 0
 
     def describe(self) -> str:
         """One line for the user: the decision and its figures."""
@@ -103,6 +109,7 @@ class MotionDecision:
                 f"blocks move after global registration, threshold "
                 f"{100 * MOVING_FRACTION:.1f} %; largest residual {self.largest_px:.1f} px; "
                 f"{self.cluster} connected textured blocks move, threshold {MIN_CLUSTER}; "
+                f"largest region moving as one object {self.object_blocks} blocks; "
                 f"{self.pairs} image pair(s))")
 
     def to_dict(self) -> dict:
@@ -110,7 +117,8 @@ class MotionDecision:
         return {"mode": self.mode, "moving_fraction": self.moving_fraction,
                 "largest_px": self.largest_px, "measured_fraction": self.measured,
                 "pairs": self.pairs, "threshold": MOVING_FRACTION, "block_px": BLOCK,
-                "cluster_blocks": self.cluster, "cluster_threshold": MIN_CLUSTER}
+                "cluster_blocks": self.cluster, "cluster_threshold": MIN_CLUSTER,
+                "object_blocks": self.object_blocks}
 
 
 def _warp_to(a: np.ndarray, step: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -128,13 +136,15 @@ class PairMotion:
     ``(Hb, Wb)``: their median residual flow (px; NaN for blocks with under half their
     pixels measured); ``cluster``: the largest 8-connected group of blocks that move
     unchecked (see the module docstring); ``largest_px``: the largest median flow of a
-    block that moves by either test (0 when none does).
+    block that moves by either test (0 when none does); ``object_blocks``: the largest
+    region that moves as an object (:func:`invcam.motion.objects.moving_object`).
     """
 
     moving: np.ndarray
     median: np.ndarray
     cluster: int
     largest_px: float
+    object_blocks: int = 0
 
 
 def weakest_gradient(grey: np.ndarray, weight: np.ndarray, block: int) -> np.ndarray:
@@ -214,7 +224,9 @@ def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
                 px, unchecked[i, j] = _block_test(flow, pair.covered[cell], blk_still,
                                                   blk_moved)
                 largest = max(largest, px if unchecked[i, j] else 0.0)
-    return PairMotion(moving, median, largest_cluster(unchecked), largest)
+    obj = moving_object(a_n, pair.flow, pair.covered, still, moved, BLOCK, MOVING_PX,
+                        EXPLAINED)
+    return PairMotion(moving, median, largest_cluster(unchecked), largest, obj)
 
 
 def working_size(frames: Sequence[np.ndarray], steps: Sequence[np.ndarray]
@@ -246,7 +258,7 @@ def detect_motion(frames: Sequence[np.ndarray], exposures: Sequence[float | None
             whose registration is not decides nothing.
     """
     frames, steps = working_size(frames, steps)
-    worst, largest, least, dynamic, cluster = 0.0, 0.0, 1.0, False, 0
+    worst, largest, least, dynamic, cluster, obj = 0.0, 0.0, 1.0, False, 0, 0
     for t, step in enumerate(steps):
         if trusted is not None and not trusted[t]:
             continue
@@ -258,12 +270,12 @@ def detect_motion(frames: Sequence[np.ndarray], exposures: Sequence[float | None
         count = int(pm.moving.sum())
         frac = count / int(measured.sum())
         dynamic |= (frac > MOVING_FRACTION and count >= MIN_BLOCKS
-                    or pm.cluster >= MIN_CLUSTER)
-        cluster = max(cluster, pm.cluster)
+                    or pm.cluster >= MIN_CLUSTER or pm.object_blocks > 0)
+        cluster, obj = max(cluster, pm.cluster), max(obj, pm.object_blocks)
         largest = max(largest, pm.largest_px)
         worst = max(worst, frac)
     return MotionDecision("dynamic" if dynamic else "static", worst, largest, least,
-                          len(steps), cluster)
+                          len(steps), cluster, obj)
 
 
 __all__ = ["MotionDecision", "PairMotion", "block_motion", "detect_motion",
