@@ -81,14 +81,15 @@ def decide_scene(scene: str, size: str, out: Path, seed: int = 0) -> dict:
 
 def decide_table(rows: list[dict]) -> str:
     lines = ["| scene | size | seed | moving stack: decision | blocks moving | connected "
-             "| largest px | static stack: decision | blocks moving | connected |",
-             "|" + "---|" * 10]
+             "| object | largest px | static stack: decision | blocks moving | connected "
+             "| object |", "|" + "---|" * 12]
     for r in rows:
         m, s = r["moving"], r["static"]
         lines.append(f"| {r['scene']} | {r['size']} | {r['seed']} | {m['mode']} "
                      f"| {100 * m['moving_fraction']:.1f} % | {m['cluster_blocks']} "
-                     f"| {m['largest_px']:.1f} | {s['mode']} "
-                     f"| {100 * s['moving_fraction']:.1f} % | {s['cluster_blocks']} |")
+                     f"| {m['object_blocks']} | {m['largest_px']:.1f} | {s['mode']} "
+                     f"| {100 * s['moving_fraction']:.1f} % | {s['cluster_blocks']} "
+                     f"| {s['object_blocks']} |")
     return "\n".join(lines)
 
 
