@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from invcam.motion.decide import BLOCK, EXPLAINED, MOVING_PX
-from invcam.motion.objects import moving_object, region_moves
+from invcam.motion.objects import grey_gradients, moving_object, region_moves
 
 ISOTROPIC = np.random.default_rng(1).normal(0.0, 5.0, (600, 2)).astype(np.float32)
 
@@ -46,6 +46,6 @@ def test_moving_object_measures_the_largest_moving_region_in_blocks():
     flow[60:70, 100:110] = (12.0, 0.0)           # a small one: under OBJECT_AREA blocks
     moved[60:70, 100:110] = 1.0
     args = (BLOCK, MOVING_PX, EXPLAINED)
-    assert moving_object(grey, flow, covered, still, moved, *args) == 6
+    assert moving_object(grey_gradients(grey), flow, covered, still, moved, *args) == 6
     covered[16:48, 32:80] = False                # clipped in one image: not measured
-    assert moving_object(grey, flow, covered, still, moved, *args) == 0
+    assert moving_object(grey_gradients(grey), flow, covered, still, moved, *args) == 0

@@ -48,7 +48,7 @@ import numpy as np
 from invcam.motion.ecc import to_opencv
 from invcam.motion.exposure import normalize_pair
 from invcam.motion.flow import FlowPair, consistent_flow, target_grid
-from invcam.motion.objects import moving_object
+from invcam.motion.objects import grey_gradients, moving_object, textured_along
 
 WORK_SIDE = 480
 """Frames are compared at most this many pixels along their longer side: defocus, and the
@@ -174,10 +174,13 @@ def _warp_test(still: np.ndarray, moved: np.ndarray) -> bool:
 
 
 def _block_test(flow: np.ndarray, mask: np.ndarray, still: np.ndarray,
-                moved: np.ndarray) -> tuple[float, bool]:
-    """Median flow magnitude over a block's ``mask`` pixels and whether it moves."""
-    median = float(np.linalg.norm(np.median(flow[mask], axis=0)))
-    return median, median > MOVING_PX and _warp_test(still[mask], moved[mask])
+                moved: np.ndarray, grad: np.ndarray | None = None) -> tuple[float, bool]:
+    """Median flow magnitude over a block's ``mask`` pixels and whether it moves; with
+    the block's gradients ``grad``, only if it is also textured along that flow."""
+    vector = np.median(flow[mask], axis=0)
+    median = float(np.linalg.norm(vector))
+    moves = median > MOVING_PX and _warp_test(still[mask], moved[mask])
+    return median, moves and (grad is None or textured_along(grad[mask], vector))
 
 
 def largest_cluster(blocks: np.ndarray) -> int:
@@ -209,6 +212,7 @@ def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
     """
     pair, a_n, still, moved = _differences(a, b, step, t_a, t_b)
     textured = weakest_gradient(a_n, pair.covered, BLOCK) >= TEXTURE
+    grad = grey_gradients(a_n)
     hb, wb = b.shape[0] // BLOCK, b.shape[1] // BLOCK
     moving, unchecked = np.zeros((hb, wb), bool), np.zeros((hb, wb), bool)
     median, largest = np.full((hb, wb), np.nan), 0.0
@@ -218,13 +222,13 @@ def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
             flow, blk_still, blk_moved = pair.flow[cell], still[cell], moved[cell]
             if pair.valid[cell].mean() >= 0.5:
                 median[i, j], moving[i, j] = _block_test(flow, pair.valid[cell],
-                                                         blk_still, blk_moved)
+                                                         blk_still, blk_moved, grad[cell])
                 largest = max(largest, median[i, j] if moving[i, j] else 0.0)
             if textured[i, j] and pair.covered[cell].mean() >= COVERED:
                 px, unchecked[i, j] = _block_test(flow, pair.covered[cell], blk_still,
                                                   blk_moved)
                 largest = max(largest, px if unchecked[i, j] else 0.0)
-    obj = moving_object(a_n, pair.flow, pair.covered, still, moved, BLOCK, MOVING_PX,
+    obj = moving_object(grad, pair.flow, pair.covered, still, moved, BLOCK, MOVING_PX,
                         EXPLAINED)
     return PairMotion(moving, median, largest_cluster(unchecked), largest, obj)
 

@@ -42,6 +42,22 @@ OBJECT_GAIN = 2.0
 """Grey levels (of 255) by which warping must lower an object region's median difference."""
 
 
+def grey_gradients(grey: np.ndarray) -> np.ndarray:
+    """``(H, W, 2)`` Sobel gradients (x, y) of a grey image ``(H, W)``, grey levels per px."""
+    g = grey.astype(np.float32)
+    return np.stack([cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)], -1) / 8
+
+
+def textured_along(grad: np.ndarray, flow: np.ndarray) -> bool:
+    """Whether pixels with gradients ``(N, 2)`` are textured along the flow vector ``(2,)``:
+    the RMS gradient along it is at least ``ALONG`` times that across it (else the flow
+    may slide along an edge or stripes: the aperture problem)."""
+    u = flow / max(float(np.linalg.norm(flow)), 1e-9)
+    along = np.sqrt(np.mean((grad @ u) ** 2))
+    across = np.sqrt(np.mean((grad @ np.array([-u[1], u[0]], np.float32)) ** 2))
+    return bool(along >= ALONG * across)
+
+
 def region_moves(flow: np.ndarray, grad: np.ndarray, still: np.ndarray, moved: np.ndarray,
                  slow_px: float, explained: float) -> bool:
     """Whether one region moves as an object: its ``(N, 2)`` flow vectors and grey
@@ -53,21 +69,19 @@ def region_moves(flow: np.ndarray, grad: np.ndarray, still: np.ndarray, moved: n
     if speed < OBJECT_SPEED * slow_px:
         return False
     near = np.linalg.norm(flow - median, axis=1) < max(1.0, 0.3 * speed)
-    u = median / speed
-    along = np.sqrt(np.mean((grad @ u) ** 2))
-    across = np.sqrt(np.mean((grad @ np.array([-u[1], u[0]])) ** 2))
     e0, e1 = float(np.median(still)), float(np.median(moved))
-    return bool(near.mean() >= COHERENT and along >= ALONG * across
+    return bool(near.mean() >= COHERENT and textured_along(grad, median)
                 and e0 >= explained * e1 and e0 - e1 >= OBJECT_GAIN)
 
 
-def moving_object(grey: np.ndarray, flow: np.ndarray, covered: np.ndarray,
+def moving_object(grad: np.ndarray, flow: np.ndarray, covered: np.ndarray,
                   still: np.ndarray, moved: np.ndarray, block: int, slow_px: float,
                   explained: float) -> int:
     """Size in blocks of the largest region that moves as an object (0 when none does).
 
     Args:
-        grey: ``(H, W)`` normalized grey image of the pair's first frame (grey levels).
+        grad: ``(H, W, 2)`` gradients of the pair's first normalized grey frame
+            (:func:`grey_gradients`).
         flow: ``(H, W, 2)`` residual flow of a pair after its global registration.
         covered: ``(H, W)`` bool, pixels unclipped in both images.
         still, moved: ``(H, W)`` absolute differences of the normalized grey images
@@ -78,8 +92,6 @@ def moving_object(grey: np.ndarray, flow: np.ndarray, covered: np.ndarray,
     fast = covered & (np.linalg.norm(flow, axis=-1) > slow_px)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(fast.astype(np.uint8),
                                                                connectivity=8)
-    g = grey.astype(np.float32)
-    grad = np.stack([cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)], -1) / 8
     largest, cell = 0, block * block
     for k in range(1, count):
         area = int(stats[k, cv2.CC_STAT_AREA])
@@ -91,4 +103,4 @@ def moving_object(grey: np.ndarray, flow: np.ndarray, covered: np.ndarray,
     return largest
 
 
-__all__ = ["moving_object", "region_moves"]
+__all__ = ["grey_gradients", "moving_object", "region_moves", "textured_along"]
