@@ -151,16 +151,15 @@ def weakest_gradient(grey: np.ndarray, weight: np.ndarray, block: int) -> np.nda
     """``(Hb, Wb)`` per block of ``grey`` ``(H, W)``: the square root of the smaller
     eigenvalue of the structure tensor (Sobel gradients, grey levels per pixel) averaged
     over the pixels where ``weight`` ``(H, W)`` is set; 0 where none is."""
-    g = grey.astype(np.float32)
-    gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0) / 8.0, cv2.Sobel(g, cv2.CV_32F, 0, 1) / 8.0
-    hb, wb = g.shape[0] // block, g.shape[1] // block
+    gx, gy = np.moveaxis(grey_gradients(grey), -1, 0)
+    hb, wb = grey.shape[0] // block, grey.shape[1] // block
     w = weight.astype(np.float32)
 
     def pool(x: np.ndarray) -> np.ndarray:
         x = (x * w)[:hb * block, :wb * block].reshape(hb, block, wb, block)
         return x.sum(axis=(1, 3))
 
-    count = np.maximum(pool(np.ones_like(g)), 1.0)
+    count = np.maximum(pool(np.ones_like(gx)), 1.0)
     xx, xy, yy = pool(gx * gx) / count, pool(gx * gy) / count, pool(gy * gy) / count
     half = (xx + yy) / 2.0
     smaller = half - np.sqrt(np.maximum(half ** 2 - (xx * yy - xy ** 2), 0.0))

@@ -37,7 +37,8 @@ OBJECT_AREA = 2
 COHERENT = 0.7
 """Fraction of an object region's pixels that must move with its median flow."""
 ALONG = 1.0 / 3.0
-"""Least ratio of an object region's grey gradient along its flow to that across it."""
+"""Least ratio of the grey gradient along a flow to that across it, for an object region
+and (``decide``'s checked test) for a moving block."""
 OBJECT_GAIN = 2.0
 """Grey levels (of 255) by which warping must lower an object region's median difference."""
 
