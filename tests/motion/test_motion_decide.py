@@ -181,18 +181,19 @@ def test_weakest_gradient_is_zero_on_flat_and_edge_blocks_and_not_on_texture():
     """The unchecked test needs texture in every direction: a flat block or a straight
     edge leaves the flow undetermined along it (aperture problem)."""
     from invcam.motion.decide import TEXTURE, weakest_gradient
+    from invcam.motion.objects import grey_gradients
 
     rng = np.random.default_rng(3)
     flat = np.full((16, 48), 120.0)
     edge = np.tile(np.where(np.arange(48) % 16 < 8, 60.0, 200.0), (16, 1))
     texture = cv2.GaussianBlur(rng.uniform(40, 220, (16, 48)), (3, 3), 0)
     ones = np.ones((16, 48), bool)
+    flat, edge, texture = (grey_gradients(g) for g in (flat, edge, texture))
     assert weakest_gradient(flat, ones, 16).shape == (1, 3)
     assert np.all(weakest_gradient(flat, ones, 16) < 1e-3)
     assert np.all(weakest_gradient(edge, ones, 16) < 1e-3)  # vertical edges only
     assert np.all(weakest_gradient(texture, ones, 16) > 5 * TEXTURE)
-    grey = texture
-    masked = weakest_gradient(grey, np.zeros_like(grey, bool), 16)
+    masked = weakest_gradient(texture, np.zeros(texture.shape[:2], bool), 16)
     assert np.all(masked == 0.0)  # no pixel counts: no texture
 
 

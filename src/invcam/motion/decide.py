@@ -147,12 +147,13 @@ class PairMotion:
     object_blocks: int = 0
 
 
-def weakest_gradient(grey: np.ndarray, weight: np.ndarray, block: int) -> np.ndarray:
-    """``(Hb, Wb)`` per block of ``grey`` ``(H, W)``: the square root of the smaller
-    eigenvalue of the structure tensor (Sobel gradients, grey levels per pixel) averaged
-    over the pixels where ``weight`` ``(H, W)`` is set; 0 where none is."""
-    gx, gy = np.moveaxis(grey_gradients(grey), -1, 0)
-    hb, wb = grey.shape[0] // block, grey.shape[1] // block
+def weakest_gradient(grad: np.ndarray, weight: np.ndarray, block: int) -> np.ndarray:
+    """``(Hb, Wb)`` per block of a grey image's gradients ``grad`` ``(H, W, 2)``
+    (:func:`~invcam.motion.objects.grey_gradients`, grey levels per pixel): the square
+    root of the smaller eigenvalue of the structure tensor averaged over the pixels where
+    ``weight`` ``(H, W)`` is set; 0 where none is."""
+    gx, gy = np.moveaxis(grad, -1, 0)
+    hb, wb = grad.shape[0] // block, grad.shape[1] // block
     w = weight.astype(np.float32)
 
     def pool(x: np.ndarray) -> np.ndarray:
@@ -210,8 +211,8 @@ def block_motion(a: np.ndarray, b: np.ndarray, step: np.ndarray, t_a: float | No
         step: ``(3, 3)`` pixel-centre transform mapping ``a``'s coordinates to ``b``'s.
     """
     pair, a_n, still, moved = _differences(a, b, step, t_a, t_b)
-    textured = weakest_gradient(a_n, pair.covered, BLOCK) >= TEXTURE
     grad = grey_gradients(a_n)
+    textured = weakest_gradient(grad, pair.covered, BLOCK) >= TEXTURE
     hb, wb = b.shape[0] // BLOCK, b.shape[1] // BLOCK
     moving, unchecked = np.zeros((hb, wb), bool), np.zeros((hb, wb), bool)
     median, largest = np.full((hb, wb), np.nan), 0.0
