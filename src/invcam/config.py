@@ -262,9 +262,9 @@ version before."""
 
 def _migrate_v1(data: dict) -> dict:
     """A version 1 config as version 2: every field of version 2 present."""
-    later = {k for added in _ADDED.values() for section in added.values() for k in section}
     out = {**data, "version": 2}
     for name, kind in _SECTIONS.items():
+        later = {k for added in _ADDED.values() for k in added.get(name, {})}
         defaults = {k: v for k, v in dataclasses.asdict(kind()).items() if k not in later}
         out[name] = {**defaults, **_V1_FILLS[name], **data.get(name, {})}
     return out
