@@ -16,7 +16,7 @@ from typing import Literal
 
 from invcam.errors import InvcamError
 
-CONFIG_VERSION = 4
+CONFIG_VERSION = 5
 """Version of the JSON written by :func:`config_to_dict`. A new field bumps it, with a
 migration in :func:`config_from_dict` that gives older files the value they were fitted
 with."""
@@ -59,10 +59,17 @@ class ModelConfig:
     """Hidden layers of the paper preset's deformation MLP (atlas uses ``atlas_layers``)."""
     code_dim: int = 16
     """Size of the learned per-image code fed to the MLP variants."""
-    blur: Literal["grid", "mlp"] = "grid"
-    """Blur generator networks O and W (Eq. 4-5): "grid" (per-image grids) or "mlp" (paper)."""
+    blur: Literal["grid", "mlp", "lens"] = "grid"
+    """Blur generator networks O and W (Eq. 4-5): "grid" (per-image grids), "mlp" (paper)
+    or "lens" (beyond the paper: thin-lens discs whose radius follows one learned scene
+    depth shared by every image, ``camera.lens.LensBlur``)."""
     blur_cell: int = 128
     """Pixels per cell of the per-image blur grids."""
+    lens_cell: int = 8
+    """Pixels per cell of the ``"lens"`` blur's inverse-depth grid over the atlas."""
+    lens_aperture: float = 1.0
+    """Initial aperture scale of the ``"lens"`` blur: disc radius in pixels per unit of
+    inverse depth (the images' focus settings start 1 unit apart for three images)."""
     blur_n: int = 3
     """Side n of the n x n sampling patch (paper: 3)."""
     blur_radius: float = 5.0
@@ -201,6 +208,8 @@ class OptimConfig:
     A loosely pinned image can start a pixel off and must be free to move from the start."""
     lr_blur: float = 3e-3
     """Learning rate of the blur generator's per-image grids."""
+    lr_lens: float = 1e-2
+    """Learning rate of the ``"lens"`` blur's inverse depth, focus, aperture and floor."""
     lr_blur_envelope: float = 1e-2
     """Learning rate of the PSF envelope's log2 precision (``ModelConfig.blur_envelope``)."""
     lr_tone: float = 1e-2
@@ -255,7 +264,8 @@ def choices_of(section: type) -> dict[str, tuple[str, ...]]:
 
 
 _ADDED = {3: {"loss": {"color_robust": 0.0}},
-          4: {"model": {"blur_jitter_antithetic": False}, "loss": {"psf_prior": 0.0}}}
+          4: {"model": {"blur_jitter_antithetic": False}, "loss": {"psf_prior": 0.0}},
+          5: {"model": {"lens_cell": 8, "lens_aperture": 1.0}, "optim": {"lr_lens": 1e-2}}}
 """Fields added in each version after 2, with the values that reproduce a fit of the
 version before."""
 

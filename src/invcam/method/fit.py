@@ -52,8 +52,8 @@ def _make_optimizer(model: ImagingModel, cfg: OptimConfig) -> torch.optim.Adam:
     deformation, blur grids, camera, networks. Parameters keep the model's order, so a
     checkpoint's optimizer state loads into the same places."""
     lrs = {"grid": cfg.lr_grid, "deform": cfg.lr_deform, "similarity": cfg.lr_similarity,
-           "blur": cfg.lr_blur, "envelope": cfg.lr_blur_envelope, "tone": cfg.lr_tone,
-           "mlp": cfg.lr_mlp}
+           "blur": cfg.lr_blur, "envelope": cfg.lr_blur_envelope, "lens": cfg.lr_lens,
+           "tone": cfg.lr_tone, "mlp": cfg.lr_mlp}
     order = {id(p): i for i, p in enumerate(model.parameters())}
     declared = model.param_groups()
     groups = []

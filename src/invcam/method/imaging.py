@@ -21,6 +21,7 @@ from torch import nn
 from invcam.config import ModelConfig
 from invcam.method.camera import BlurGenerator, ToneMapper, blur_irradiance, patch_grid
 from invcam.method.camera.blur import antithetic_jitter, jitter_taps, psf_rms
+from invcam.method.camera.lens import LensBlur
 from invcam.method.scene import Atlas, Deformation
 from invcam.method.shapes import check_shapes
 
@@ -52,7 +53,8 @@ class ImagingModel(nn.Module):
         self.learn_exposure = learn_exposure
         self.deformation = Deformation(cfg, b, size, reference)
         self.atlas = Atlas(cfg, size, atlas_bounds)
-        self.blur = BlurGenerator(cfg, b, size)
+        self.blur = (LensBlur(cfg, b, size, self.atlas.bounds) if cfg.blur == "lens"
+                     else BlurGenerator(cfg, b, size))
         self.tonemap = ToneMapper(cfg.tone_hidden, cfg.tone_slope,
                                   linear=cfg.response == "linear")
         self.register_buffer("patch", patch_grid(cfg.blur_n))
@@ -112,6 +114,8 @@ class ImagingModel(nn.Module):
             shifted PSF of the reference image would shift the all-in-focus output);
             weights ``(S, N, K)``.
         """
+        if isinstance(self.blur, LensBlur):  # discs at the scene's depth there
+            return self.blur(self.deformation(self.normalize(centers), index), index)
         offsets, weights = self.blur(self.normalize(centers), index)
         taps = self.patch + offsets
         if self.centered:
