@@ -69,11 +69,13 @@ class ModelConfig:
     """Pixels per cell of the ``"lens"`` blur's inverse-depth grid over the atlas."""
     lens_aperture: float = 1.0
     """Initial aperture scale of the ``"lens"`` blur: disc radius in pixels per unit of
-    inverse depth (the images' focus settings start 1 unit apart for three images)."""
+    inverse depth at a 360 px long side, scaled with the image (the images' focus
+    settings start 1 unit apart for three images)."""
     blur_n: int = 3
     """Side n of the n x n sampling patch (paper: 3)."""
     blur_radius: float = 5.0
-    """Maximum offset s in pixels (paper: 5)."""
+    """Maximum offset s in pixels (paper: 5); for the ``"lens"`` blur, the largest disc
+    radius at a 360 px long side, scaled with larger images."""
     blur_centered: bool = True
     """Move each PSF's taps so that their weighted centroid is the pixel itself: defocus
     blurs without shifting, and shifts are left to D (False: the paper's free offsets)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from invcam.config import config_from_dict, config_to_dict
+from invcam.overrides import override
 from invcam.presets import preset
 
 
@@ -101,16 +102,16 @@ def test_config_versions_one_and_two():
     from invcam.config import CONFIG_VERSION
     from invcam.errors import InvcamError
 
-    assert CONFIG_VERSION == 4
+    assert CONFIG_VERSION == 5
     current = config_to_dict(preset("fast"))
     del current["loss"]["deform_temporal"]
     with pytest.raises(InvcamError, match="loss lacks deform_temporal"):
-        config_from_dict(current)  # version 4 files are complete: a migration adds fields
+        config_from_dict(current)  # version 5 files are complete: a migration adds fields
     old = {**config_to_dict(preset("fast")), "version": 1}
     del old["loss"]["deform_temporal"], old["optim"]["lr_similarity"]
     migrated = config_from_dict(old)
     assert migrated.loss.deform_temporal == 0.0 and migrated.optim.lr_similarity == 1e-3
-    for bad in ({**current, "version": 5}, {**current, "model": 5}):
+    for bad in ({**current, "version": 6}, {**current, "model": 5}):
         with pytest.raises(InvcamError):
             config_from_dict(bad)
 
@@ -147,3 +148,12 @@ def test_version_2_and_3_files_are_read_as_they_were_fitted():
     del current["model"]["blur_jitter_antithetic"]
     with pytest.raises(InvcamError, match="model lacks blur_jitter_antithetic"):
         config_from_dict(current)
+
+
+def test_version_4_files_get_the_lens_fields_unused():
+    v4 = {**config_to_dict(preset("fast")), "version": 4}
+    del v4["model"]["lens_cell"], v4["model"]["lens_aperture"], v4["optim"]["lr_lens"]
+    migrated = config_from_dict(v4)
+    assert migrated == preset("fast") and migrated.model.blur == "grid"
+    lens = config_from_dict(config_to_dict(override(preset("fast"), "model.blur=lens")))
+    assert lens.model.blur == "lens" and lens.model.lens_cell == 8
