@@ -31,6 +31,8 @@ def override(cfg: FitConfig, assignment: str) -> FitConfig:
 
 _CHOICES = {**choices_of(ModelConfig), **choices_of(LossConfig), **choices_of(OptimConfig)}
 _SIGNED = {"blur_center_logit"}
+_POSITIVE = {"lens_aperture"}
+"""Fields whose logarithm the model takes: 0 is refused too."""
 
 
 def _check_value(name: str, value, key: str) -> None:
@@ -44,6 +46,8 @@ def _check_value(name: str, value, key: str) -> None:
         raise InvcamError(f"cannot set {key}: it must be at least 1")
     if name not in _SIGNED and value < 0:
         raise InvcamError(f"cannot set {key}: it may not be negative")
+    if name in _POSITIVE and value <= 0:
+        raise InvcamError(f"cannot set {key}: it must be positive")
 
 
 _KIND_NAMES = {int: "an integer", float: "a finite number", bool: "true or false",

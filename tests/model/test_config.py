@@ -63,7 +63,8 @@ def test_override_parses_each_field_by_its_type():
                        ("optim.minutes=nan", "'nan' is not a number or none"),
                        ("model.blur_centered=maybe", "'maybe' is not true or false"),
                        ("model.blur=foo", "choose from grid, mlp"),
-                       ("optim.batch=0", "at least 1"), ("loss.color=-1", "not be negative")]:
+                       ("optim.batch=0", "at least 1"), ("loss.color=-1", "not be negative"),
+                       ("model.lens_aperture=0", "must be positive")]:
         with pytest.raises(InvcamError, match=named):
             override(cfg, bad)
 

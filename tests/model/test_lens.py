@@ -23,6 +23,7 @@ def test_circle_of_confusion_grows_with_distance_from_focus_and_stays_bounded():
     assert c.max() < 5.0                                    # below the bound
     floor = circle_of_confusion(rho, 0.5 * one, 2.0 * one, 0.3 * one, 5.0)[0]
     assert abs(floor[35].item() - 0.3) < 1e-3 and (floor >= c).all()
+    assert (circle_of_confusion(rho, 0.5 * one, 2.0 * one, 0.3 * one, 0.0) == 0).all()
 
 
 def test_disc_taps_spread_the_patch_over_the_disc():

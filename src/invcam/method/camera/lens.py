@@ -48,6 +48,8 @@ def circle_of_confusion(rho: torch.Tensor, focus: torch.Tensor, aperture: torch.
         ``(S, N)`` radii.
     """
     c = torch.sqrt((aperture * (rho - focus)) ** 2 + floor**2)
+    if bound <= 0:  # no blur allowed
+        return torch.zeros_like(c)
     return bound * torch.tanh(c / bound)
 
 
