@@ -111,7 +111,8 @@ class ImagingModel(nn.Module):
         Returns:
             taps ``(S, N, K, 2)``: P + dP relative to the centre, in pixels (moved so that
             their weighted centroid is 0 when ``blur_centered``: a shift belongs to D, and a
-            shifted PSF of the reference image would shift the all-in-focus output);
+            shifted PSF of the reference image would shift the all-in-focus output; the
+            ``"lens"`` blur's discs are centred by construction);
             weights ``(S, N, K)``.
         """
         if isinstance(self.blur, LensBlur):  # discs at the scene's depth there

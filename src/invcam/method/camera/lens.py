@@ -72,9 +72,10 @@ class LensBlur(nn.Module):
     aperture's start and the disc's bound (``cfg.blur_radius``) are scaled by the image's
     long side over :data:`SIZE_UNIT` (the bound by at least 1).
 
-    Gradient descent can settle in a wrong depth order (two images' phi swapped or merged)
-    from this start: on the project's scenes at 600x900 the learned rho followed the true
-    inverse depth on studio and speculars but not on window or bars (experiments 6s).
+    The fit can settle in a wrong depth order (two images' phi swapped or merged, or one
+    image's aperture shrunk to keep it sharp everywhere): on the project's scenes at
+    600x900 the learned rho followed the true inverse depth on tree, speculars, text and
+    studio (correlation 0.5-0.76) but not on bars, window or desk (experiments 6s).
 
     Args:
         cfg: model configuration.
