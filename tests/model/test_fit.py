@@ -6,11 +6,10 @@ import dataclasses
 
 import pytest
 import torch
-from fit_helpers import best_input_psnr_mu
+from fit_helpers import best_input_psnr_mu, fast_config
 
-from invcam.method.fit import FitDiverged, fit, replace_budget
+from invcam.method.fit import FitDiverged, fit
 from invcam.metrics import hdr_metrics
-from invcam.presets import preset
 
 pytestmark = pytest.mark.slow  # every test here runs or shares a fit
 
@@ -18,8 +17,7 @@ ITERS = 400
 
 
 def _cfg(iters=ITERS, **optim):
-    cfg = replace_budget(preset("fast"), iters, None)
-    return dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, batch=4096, **optim))
+    return fast_config(iters, **optim)
 
 
 @pytest.fixture(scope="module")

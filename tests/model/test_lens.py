@@ -88,24 +88,17 @@ def test_lens_start_and_bound_scale_with_the_image_size():
 @pytest.mark.slow
 def test_a_lens_fit_learns_the_scenes_depth_order_and_beats_the_best_input():
     """80x120 demo stack (near, middle and far focus), 300 iterations (~17 s)."""
-    import dataclasses
-
     import cv2
     import numpy as np
-    from fit_helpers import best_input_psnr_mu
+    from fit_helpers import best_input_psnr_mu, fast_config, synth_stack
 
-    from invcam.method.fit import fit, replace_budget
+    from invcam.method.fit import fit
     from invcam.metrics import hdr_metrics
     from invcam.overrides import override
     from invcam.presets import preset
-    from invcam.synth import synthesize
 
-    res = synthesize("demo", layout="diagonal", size=(80, 120), seed=3)
-    images = torch.from_numpy(np.stack([im.astype(np.float32) / 255.0 for im in res.images]))
-    exposures = [e["exposure"] for e in res.entries]
-    ref = next(i for i, e in enumerate(res.entries) if e.get("role") == "reference")
-    cfg = replace_budget(override(preset("fast"), "model.blur=lens"), 300, None)
-    cfg = dataclasses.replace(cfg, optim=dataclasses.replace(cfg.optim, batch=4096))
+    images, exposures, ref, res = synth_stack((80, 120))
+    cfg = fast_config(300, override(preset("fast"), "model.blur=lens"))
     out = fit(images, exposures, cfg, ref)
     pred = out.model.render_irradiance().numpy()
     assert hdr_metrics(pred, res.radiance)["psnr_mu"] > best_input_psnr_mu(res) + 1.0
