@@ -46,8 +46,8 @@ def test_lens_psf_is_sharp_where_the_depth_is_the_images_focus():
     with torch.no_grad():
         lens.depth.fill_(1.0)                               # the third image's focus
         lens.log_floor.fill_(-20.0)
-    q = torch.rand(3, 10, 2) * 2 - 1
-    taps, weights = lens(q, torch.arange(3))
+    u = torch.rand(3, 10, 2) * 2 - 1
+    taps, weights = lens(u, torch.arange(3))
     assert taps.shape == (3, 10, 9, 2) and torch.allclose(weights.sum(-1), torch.ones(3, 10))
     rms = psf_rms(taps, weights)
     assert rms[2].max() < 1e-5                               # in focus

@@ -116,7 +116,8 @@ class ImagingModel(nn.Module):
             weights ``(S, N, K)``.
         """
         if isinstance(self.blur, LensBlur):  # discs at the scene's depth there
-            return self.blur(self.deformation(self.normalize(centers), index), index)
+            q = self.deformation(self.normalize(centers), index)
+            return self.blur(self.atlas.unit(q), index)
         offsets, weights = self.blur(self.normalize(centers), index)
         taps = self.patch + offsets
         if self.centered:

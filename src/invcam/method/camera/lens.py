@@ -82,7 +82,7 @@ class LensBlur(nn.Module):
         num_images: B.
         size: ``(H, W)`` in pixels.
         bounds: the atlas domain ``(x0, y0, x1, y1)`` in the reference's normalized
-            coordinates.
+            coordinates (sets the depth grid's size).
     """
 
     kind = "lens"
@@ -97,10 +97,6 @@ class LensBlur(nn.Module):
         self.radius = cfg.blur_radius * max(1.0, scale)
         gh = max(2, round(h * (y1 - y0) / 2 / cfg.lens_cell))
         gw = max(2, round(w * (x1 - x0) / 2 / cfg.lens_cell))
-        self.register_buffer("q_center", torch.tensor([(x0 + x1) / 2, (y0 + y1) / 2]),
-                             persistent=False)
-        self.register_buffer("q_half", torch.tensor([(x1 - x0) / 2, (y1 - y0) / 2]),
-                             persistent=False)
         self.register_buffer("patch", patch_grid(self.n), persistent=False)
         self.depth = nn.Parameter(torch.zeros(1, 1, gh, gw))
         self.focus = nn.Parameter(torch.linspace(-1.0, 1.0, num_images)
@@ -113,24 +109,26 @@ class LensBlur(nn.Module):
         """Optimizer groups: ``lens`` (``OptimConfig.lr_lens``)."""
         return {"lens": [self.depth, self.focus, self.log_aperture, self.log_floor]}
 
-    def inverse_depth(self, q: torch.Tensor) -> torch.Tensor:
-        """rho at atlas coordinates ``(S, N, 2)`` -> ``(S, N)``."""
-        return sample_grid(self.depth, (q - self.q_center) / self.q_half)[..., 0]
+    def inverse_depth(self, u: torch.Tensor) -> torch.Tensor:
+        """rho at points ``(S, N, 2)`` of the atlas domain scaled to [-1, 1]^2
+        (:meth:`~invcam.method.scene.atlas.Atlas.unit`) -> ``(S, N)``."""
+        return sample_grid(self.depth, u)[..., 0]
 
-    def disc_radius(self, q: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-        """Disc radius in pixels ``(S, N)`` of images ``index`` ``(S,)`` at atlas
-        coordinates ``q`` ``(S, N, 2)``."""
-        return circle_of_confusion(self.inverse_depth(q), self.focus[index, None],
+    def disc_radius(self, u: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+        """Disc radius in pixels ``(S, N)`` of images ``index`` ``(S,)`` at points ``u``
+        ``(S, N, 2)`` (as :meth:`inverse_depth` takes them)."""
+        return circle_of_confusion(self.inverse_depth(u), self.focus[index, None],
                                    self.log_aperture.exp()[index, None],
                                    self.log_floor.exp()[index, None], self.radius)
 
-    def forward(self, q: torch.Tensor,
+    def forward(self, u: torch.Tensor,
                 index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """PSF at patch centres whose atlas coordinates are ``q`` ``(S, N, 2)``.
+        """PSF at patch centres whose atlas points are ``u`` ``(S, N, 2)`` (as
+        :meth:`inverse_depth` takes them).
 
         Returns:
             taps ``(S, N, K, 2)`` relative to the centre in pixels, weights ``(S, N, K)``.
         """
-        taps = disc_taps(self.disc_radius(q, index), self.patch)
+        taps = disc_taps(self.disc_radius(u, index), self.patch)
         k = self.patch.shape[0]
-        return taps, torch.full(taps.shape[:-1], 1.0 / k, device=q.device, dtype=q.dtype)
+        return taps, torch.full(taps.shape[:-1], 1.0 / k, device=u.device, dtype=u.dtype)

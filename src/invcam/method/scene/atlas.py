@@ -63,6 +63,11 @@ class Atlas(nn.Module):
         grid = list(self.encoding.parameters()) if self.encoding is not None else []
         return {"grid": grid, "mlp": [*self.net.parameters(), self.bias]}
 
+    def unit(self, q: torch.Tensor) -> torch.Tensor:
+        """``(S, N, 2)`` atlas coordinates -> [-1, 1]^2 over the atlas domain (the grids
+        of other fields over the scene read it; ``encode`` also divides by the margin)."""
+        return (q - self.q_center) / self.q_half
+
     def encode(self, q: torch.Tensor) -> torch.Tensor:
         """``(S, N, 2)`` atlas coordinates -> ``(S, N, D)`` features."""
         q = (q - self.q_center) / (self.q_half * self.margin)
