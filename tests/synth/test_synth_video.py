@@ -246,6 +246,8 @@ def test_bad_arguments_raise_one_line(kwargs, match):
     (["--video", "--stops", "0"], "spacing in stops"),
     (["--video", "--layout", "all"], "cannot be combined"),
     (["--video", "--bits", "16"], "8-bit"),
+    (["--layout", "drift", "--jpeg", "90"], "not to --layout drift"),
+    (["--layout", "dynamic", "--jpeg", "90"], "not to --layout dynamic"),
 ])
 def test_cli_bad_arguments(tmp_path, capsys, argv, match):
     assert main(["synth", str(tmp_path / "x"), "--size", "48x64", *argv]) == 2
@@ -280,6 +282,28 @@ def test_slide_moves_the_camera_as_translate_and_the_object_as_object(tmp_path):
     assert scene["exposure_stops"] == 2.0  # demo's own bracket spacing
     assert all("focus_distance" not in e
                for e in json.loads((out / "stack.json").read_text())["images"])
+
+
+def test_drift_layout_moves_the_camera_2px_and_the_object_a_sixtieth_of_the_width(tmp_path):
+    """``--layout drift``: the issue's moving bracket. The camera shifts (2, 1) px per shot,
+    the object moves 1/60 of the width per shot against the background, and every shot is
+    in focus; the layout is recorded."""
+    size = (96, 180)
+    drift = synthesize_dynamic("demo", size, seed=2, layout="drift")
+    assert len(drift.frames) == 3 and drift.reference == 1 and drift.focus is None
+    np.testing.assert_array_equal(drift.plan.shifts, [[-2, -1], [0, 0], [2, 1]])
+    own = drift.plan.object_centres() - drift.plan.shifts  # the object's own motion
+    step = np.diff(own, axis=0)
+    np.testing.assert_allclose(step[:, 0], size[1] / 60, rtol=1e-6)
+    assert np.all(np.abs(step[:, 1]) < 1.0)
+    assert drift.meta["layout"] == "drift" and drift.meta["motion"] == "drift"
+    out = tmp_path / "drift"
+    assert main(["synth", str(out), "--layout", "drift", "--size", "48x64"]) == 0
+    frames = json.loads((out / "gt" / "motion.json").read_text())["frames"]
+    assert [f["shift_xy"] for f in frames] == [[-2.0, -1.0], [0.0, 0.0], [2.0, 1.0]]
+    assert json.loads((out / "gt" / "scene.json").read_text())["layout"] == "drift"
+    with pytest.raises(InvcamError, match="unknown moving layout"):
+        synthesize_dynamic("demo", size, layout="diagonal")
 
 
 def test_a_clip_s_exposure_cycle_follows_the_scene_s_bracket_unless_told():

@@ -86,9 +86,11 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
     p.add_argument("out", nargs="?", help="output folder (the stack; ground truth in OUT/gt)")
     p.add_argument("--scene", default="demo", help="scene name (see --list); default: demo")
     p.add_argument("--layout", default=None,
-                   choices=["all", "diagonal", "focus", "exposure", "dynamic"],
+                   choices=["all", "diagonal", "focus", "exposure", "dynamic", "drift"],
                    help="which focus/exposure settings to shoot (default: diagonal); dynamic: "
-                        "an all-in-focus exposure bracket with an object moving between shots")
+                        "an all-in-focus exposure bracket with an object moving between shots; "
+                        "drift: the same with the camera drifting 2 px per shot and the object "
+                        "moving 1/60 of the width")
     p.add_argument("--size", default=None,
                    help="HxW in pixels (default: the scene's own; 270x480 with --video)")
     p.add_argument("--seed", type=cli_args.seed, default=0, help="random seed (deterministic)")
@@ -101,11 +103,13 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
                         "object, a focus sweep and a short/middle/long exposure cycle")
     p.add_argument("--frames", type=cli_args.count, default=None,
                    help="number of video frames, at least 2 (with --video; default: 30)")
-    p.add_argument("--motion", default=None, metavar="{pan,translate,static,object,slide}",
+    p.add_argument("--motion", default=None,
+                   metavar="{pan,translate,static,object,slide,drift}",
                    help="video motion (with --video; default: pan): pan with zoom, parallax "
                         "and a moving object; translate: the whole image shifts 2 px right, "
                         "1 px down per frame; static: nothing moves; object: only the object; "
-                        "slide: translate and the object")
+                        "slide: translate and the object; drift: translate and the object "
+                        "moving 1/60 of the width per frame")
     p.add_argument("--all-in-focus", action="store_true",
                    help="with --video: every frame in focus (no focus sweep)")
     p.add_argument("--stops", type=cli_args.spacing, default=None, metavar="EV",

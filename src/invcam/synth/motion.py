@@ -16,7 +16,10 @@ view travels 16 % of the width sideways, bobs 3 % of the height and zooms in by 
 ``"translate"`` shifts the whole image 2 px right and 1 px down per frame (parallax 1, no
 zoom, no object); ``"static"`` moves nothing; ``"object"`` keeps the camera still and moves
 only the object (the ``dynamic`` stack layout); ``"slide"`` is ``"translate"`` with the
-object of ``"object"`` moving as well (a camera drifting slowly while a thing moves).
+object of ``"object"`` moving as well (a camera drifting slowly while a thing moves);
+``"drift"`` is ``"translate"`` with the object moving ``DRIFT_OBJECT_STEP`` of the width per
+frame (6 px at 360 px wide: the moving bracket of the unseen-scenes issue, an object
+moving 6 px and the camera about 2 px between shots).
 The object, a textured disc of radius 13 % of the height at the depth halfway (in
 diopters) between the near and middle focus, crosses the view left to right (20 % to 80 %
 of the width) on a shallow arc in the upper middle, and is carried by the camera motion
@@ -32,7 +35,7 @@ import numpy as np
 
 from invcam.errors import InvcamError
 
-MOTIONS = ("pan", "translate", "static", "object", "slide")
+MOTIONS = ("pan", "translate", "static", "object", "slide", "drift")
 OBJECT_SPAN = 0.1
 """Fraction of the width the object crosses in ``"object"`` motion (the dynamic layout)."""
 PAN_BASE = 0.5  # parallax of infinitely far surfaces under "pan"
@@ -40,6 +43,8 @@ PARALLAX_CAP = 2.5  # nearest surfaces move at most this much faster than the mi
 PAN_AMPLITUDE = (0.08, 0.03)  # half the pan travel, x and y, as fractions of W and H
 PAN_ZOOM = 0.04  # zoom at the end of the clip relative to its start
 TRANSLATE_STEP = (2.0, 1.0)  # px per frame of "translate"
+DRIFT_OBJECT_STEP = 1.0 / 60.0
+"""Fraction of the width the object moves per frame in ``"drift"`` motion."""
 OBJECT_RADIUS = 0.13  # fraction of the frame height
 MIN_VIDEO_SIDE = 32
 
@@ -164,7 +169,7 @@ def plan_motion(kind: str, frames: int, size: tuple[int, int], d_mid: float,
     shifts, zooms = np.zeros((frames, 2)), np.ones(frames)
     if kind == "pan":
         shifts, zooms = _pan_path(frames, size)
-    elif kind in ("translate", "slide"):
+    elif kind in ("translate", "slide", "drift"):
         _check_translate(frames, size, step, ref)
         shifts = (np.arange(frames)[:, None] - ref) * np.asarray(step, dtype=np.float64)[None, :]
     path = None
@@ -172,6 +177,8 @@ def plan_motion(kind: str, frames: int, size: tuple[int, int], d_mid: float,
         path = _object_path(frames, size)
     elif kind in ("object", "slide"):  # small object motion, as in the paper's Fig. 6
         path = _object_path(frames, size, OBJECT_SPAN)
+    elif kind == "drift":
+        path = _object_path(frames, size, DRIFT_OBJECT_STEP * (frames - 1))
     return MotionPlan(kind, size, ref, shifts - shifts[ref], zooms / zooms[ref], path,
                       float(object_depth), OBJECT_RADIUS * size[0], float(d_mid))
 

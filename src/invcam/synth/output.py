@@ -19,6 +19,7 @@ import json
 import os
 from pathlib import Path
 
+from invcam.errors import InvcamError
 from invcam.io.atomic import write_text
 from invcam.io.hdr import write_exr
 from invcam.io.ldr import write_ldr
@@ -54,11 +55,14 @@ def write_synth(out: str | os.PathLike, scene: str = "demo", layout: str | None 
     Raises InvcamError for a bad scene, layout or size, or a non-empty ``out`` without
     ``force``; nothing is left under ``out`` on failure.
     """
-    if layout == "dynamic":  # 3 exposures of a moving object: built by the video code
+    if layout in ("dynamic", "drift"):  # 3 exposures of a moving object: the video code's
         from invcam.synth.video_output import write_dynamic_synth
 
+        if jpeg:
+            raise InvcamError(f"--jpeg applies to still stacks, not to --layout {layout}")
+
         return write_dynamic_synth(out, scene=scene, size=size, seed=seed, bits=bits,
-                                   force=force, preview=preview)
+                                   force=force, preview=preview, layout=layout)
     prepare_out_dir(out, force)
     result = synthesize(scene, layout, size, seed, bits, jpeg=jpeg)
     with staged_dir(out, force) as stage:

@@ -197,20 +197,30 @@ def synthesize_video(scene: str = "demo", size: tuple[int, int] | None = VIDEO_S
                        _entries(plan, exposures, focus), plan, camera, exposures, focus, meta)
 
 
+MOVING_LAYOUTS = {"dynamic": "object", "drift": "drift"}
+"""The moving stack layouts and the video motion (:mod:`invcam.synth.motion`) of each."""
+
+
 def synthesize_dynamic(scene: str = "demo", size: tuple[int, int] | None = None, seed: int = 0,
-                       bits: int = 8, noise: bool = True, crf: str | None = None) -> VideoResult:
-    """The ``dynamic`` stack layout: one object moves between the three shots.
+                       bits: int = 8, noise: bool = True, crf: str | None = None,
+                       layout: str = "dynamic") -> VideoResult:
+    """A moving stack layout: one object moves between the three shots.
 
     An all-in-focus exposure bracket (short, middle, long, the scene's stops apart; the
-    middle one is the reference) from a still camera, the object crossing the upper middle
-    of the view (motion ``"object"``), like the dynamic HDR scenes of the paper's Fig. 6.
+    middle one is the reference). ``"dynamic"``: a still camera, the object crossing the
+    upper middle of the view (motion ``"object"``, 5 % of the width per shot), like the
+    dynamic HDR scenes of the paper's Fig. 6. ``"drift"``: the camera drifts 2 px right
+    and 1 px down per shot and the object moves 1/60 of the width (6 px at 360 px) on top
+    (motion ``"drift"``), a hand-held bracket of a slowly moving thing.
     ``size`` None is the scene's default; files are named ``img_00.png`` ... as in a stack.
     """
+    if layout not in MOVING_LAYOUTS:
+        raise InvcamError(f"unknown moving layout {layout!r} (valid: {', '.join(MOVING_LAYOUTS)})")
     spec = get_spec(scene)
-    result = synthesize_video(scene, size or spec.size, 3, seed, "object", spec.stops, noise,
-                              crf, bits, all_in_focus=True)
+    result = synthesize_video(scene, size or spec.size, 3, seed, MOVING_LAYOUTS[layout],
+                              spec.stops, noise, crf, bits, all_in_focus=True)
     for i, entry in enumerate(result.entries):
         entry["file"] = f"img_{i:02d}.png"
         del entry["frame"]
-    result.meta["layout"] = "dynamic"
+    result.meta["layout"] = layout
     return result

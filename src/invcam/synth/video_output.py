@@ -15,7 +15,7 @@ Layout of a video folder ``OUT`` (``invcam synth OUT --video``)::
     gt/crf.csv            x,r,g,b: the response curve (as for a still stack)
     gt/scene.json         every parameter
 
-A ``dynamic`` stack (``invcam synth OUT --layout dynamic``) is laid out like any stack
+A ``dynamic`` or ``drift`` stack (``invcam synth OUT --layout dynamic``) is laid out like any stack
 (``img_00.png`` ..., ``stack.json``, ``gt/``) plus ``gt/motion.json``. Everything is written
 into a staging folder that replaces ``OUT`` only when complete.
 """
@@ -168,16 +168,18 @@ def write_video_synth(out: str | os.PathLike, scene: str = "demo",
 
 def write_dynamic_synth(out: str | os.PathLike, scene: str = "demo",
                         size: tuple[int, int] | None = None, seed: int = 0, bits: int = 8,
-                        force: bool = False, preview: bool = False) -> Path:
-    """Write the ``dynamic`` layout (see :func:`synthesize_dynamic`) as a stack folder."""
+                        force: bool = False, preview: bool = False,
+                        layout: str = "dynamic") -> Path:
+    """Write a moving layout, ``dynamic`` or ``drift`` (see :func:`synthesize_dynamic`), as
+    a stack folder."""
     prepare_out_dir(out, force)
-    result = synthesize_dynamic(scene, size, seed, bits)
+    result = synthesize_dynamic(scene, size, seed, bits, layout=layout)
     with staged_dir(out, force) as stage:
         write_images(stage, result.entries, result.frames)
         _write_truth(stage / "gt", result, per_frame=False)
         if preview:
             shots = [Shot(None, t % 3, t == result.reference) for t in range(3)]
             sheet = contact_sheet(result.frames, shots, result.camera.exposures,
-                                  result.camera.focus, "dynamic", result.radiance[1], result.depth)
+                                  result.camera.focus, layout, result.radiance[1], result.depth)
             write_ldr(stage / "preview.png", sheet)
     return Path(out)
