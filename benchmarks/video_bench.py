@@ -55,7 +55,8 @@ def score_frames(stack: Path, fit_dir: Path) -> dict:
 
 
 def part_video(args) -> list[dict]:
-    clip = ["--motion", args.motion] + (["--all-in-focus"] if args.all_in_focus else [])
+    clip = ["--motion", args.motion, "--seed", str(args.seed)]
+    clip += ["--all-in-focus"] if args.all_in_focus else []
     stack = synth(args.out / "video" / "stack", "--video", "--size", args.size,
                   "--frames", str(args.frames), "--scene", args.scene, *clip)
     budget = [] if args.iters is None else ["--iters", str(args.iters)]
@@ -148,6 +149,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=12.0)
     ap.add_argument("--motion", default="pan", help="video: the clip's motion (invcam synth)")
     ap.add_argument("--all-in-focus", action="store_true", help="video: no focus sweep")
+    ap.add_argument("--seed", type=int, default=0, help="video: the clip's seed (invcam synth)")
     ap.add_argument("--iters", type=int, default=None, help="video: iterations, not minutes")
     ap.add_argument("--threads", type=int, default=None, help="video: CPU threads of the fit")
     ap.add_argument("--fit-set", action="append", default=None, metavar="SECTION.FIELD=VALUE",
