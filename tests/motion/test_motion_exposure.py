@@ -8,7 +8,7 @@ from motion_helpers import expose, texture
 
 from invcam.errors import InvcamError
 from invcam.motion import normalize_pair, unusable_mask
-from invcam.motion.exposure import match_histogram
+from invcam.motion.exposure import match_histogram, plateaued_luminances
 
 
 def test_clipped_mask_marks_bright_and_dark_pixels():
@@ -91,3 +91,18 @@ def test_normalize_pair_rejects_bad_input():
         normalize_pair(a, a, 0.0, 1.0)
     with pytest.raises(InvcamError, match=r"\(H, W, 3\)"):
         normalize_pair(np.zeros((8, 8, 4)), np.zeros((8, 8, 4)))
+
+
+def test_plateaued_luminances_read_one_plateau_where_either_frame_cannot_measure():
+    """A region clipped in the brighter frame and one black in the darker frame read the
+    same flat value in both; elsewhere the pair is at a common brightness (gain 8)."""
+    scene = texture(32, 32, seed=3)
+    scene[:8] = 50.0     # beyond the long frame's range
+    scene[-8:] = 1e-4    # below the short frame's floor
+    long_, short = expose(scene, 1.0), expose(scene, 1 / 8)
+    lum_long, lum_short = plateaued_luminances(long_, short, gain=1 / 8)
+    np.testing.assert_allclose(lum_long[:8], lum_short[:8], rtol=1e-6)
+    np.testing.assert_allclose(lum_long[-8:], lum_short[-8:], rtol=1e-6)
+    assert np.ptp(lum_long[:8]) == 0 and np.ptp(lum_short[-8:]) == 0
+    middle = np.s_[12:20]
+    np.testing.assert_allclose(lum_long[middle], lum_short[middle], rtol=0.08, atol=2e-4)

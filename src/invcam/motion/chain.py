@@ -122,7 +122,7 @@ def _link(frames, exposures, t: int, reference: int, forward) -> FlowPair:
     nxt = t + 1 if t < reference else t - 1
     if forward is not None and nxt == t + 1:
         return forward[t]
-    return consistent_flow(frames[t], frames[nxt], exposures[t], exposures[nxt])
+    return consistent_flow(frames[t], frames[nxt], exposures[t], exposures[nxt], plateaus=True)
 
 
 TEMPORAL_REACH = 1

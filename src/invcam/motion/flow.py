@@ -136,7 +136,7 @@ def clipped_at_target(clipped_b: np.ndarray, flow: np.ndarray) -> np.ndarray:
 
 def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
                     t_b: float | None = None, fb_threshold: float = 1.0,
-                    method: str = "auto") -> FlowPair:
+                    method: str = "auto", plateaus: bool = False) -> FlowPair:
     """Flow from ``a`` to ``b`` with a mask of trustworthy pixels.
 
     Args:
@@ -144,6 +144,8 @@ def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
         t_a, t_b: exposure times in seconds, or None when unknown.
         fb_threshold: forward-backward tolerance in pixels (see :func:`fb_consistent`).
         method: exposure normalization, see :func:`normalize_pair`.
+        plateaus: hold both frames within what both can measure (``normalize_pair``):
+            the flows of a moving fit use it; ``--motion auto`` was validated without.
 
     Returns:
         A :class:`FlowPair`; ``valid`` excludes pixels clipped in ``a``, pixels whose
@@ -154,7 +156,8 @@ def consistent_flow(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
     if fb_threshold <= 0:
         raise InvcamError(f"fb_threshold must be positive, got {fb_threshold}")
     clip_a, clip_b = unusable_mask(a), unusable_mask(b)
-    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, method=method, clipped=(clip_a, clip_b))
+    a_n, b_n, _ = normalize_pair(a, b, t_a, t_b, method=method, clipped=(clip_a, clip_b),
+                                 plateaus=plateaus)
     forward = dense_flow(a_n, b_n)
     backward = dense_flow(b_n, a_n)
     covered = ~clip_a & ~clipped_at_target(clip_b, forward)
@@ -189,7 +192,8 @@ def adjacent_flows(frames: Iterable[np.ndarray], exposures: Sequence[float | Non
         if len(window) == step + 1:
             src = t - step
             t_a, t_b = (None, None) if exposures is None else _times(exposures, src, t)
-            pair = consistent_flow(window[0], window[-1], t_a, t_b, fb_threshold)
+            pair = consistent_flow(window[0], window[-1], t_a, t_b, fb_threshold,
+                                   plateaus=True)
             pairs.append(FlowPair(pair.flow, pair.valid, source=src, target=t))
     if exposures is not None and len(exposures) != count:
         raise InvcamError(f"{count} frames but {len(exposures)} exposure times")
