@@ -8,7 +8,7 @@ from motion_helpers import expose, texture
 
 from invcam.errors import InvcamError
 from invcam.motion import normalize_pair, unusable_mask
-from invcam.motion.exposure import match_histogram, plateaued_luminances
+from invcam.motion.exposure import linear_rgb, match_histogram, plateaued_luminances
 
 
 def test_clipped_mask_marks_bright_and_dark_pixels():
@@ -100,7 +100,7 @@ def test_plateaued_luminances_read_one_plateau_where_either_frame_cannot_measure
     scene[:8] = 50.0     # beyond the long frame's range
     scene[-8:] = 1e-4    # below the short frame's floor
     long_, short = expose(scene, 1.0), expose(scene, 1 / 8)
-    lum_long, lum_short = plateaued_luminances(long_, short, gain=1 / 8)
+    lum_long, lum_short = plateaued_luminances(linear_rgb(long_), linear_rgb(short), gain=1 / 8)
     np.testing.assert_allclose(lum_long[:8], lum_short[:8], rtol=1e-6)
     np.testing.assert_allclose(lum_long[-8:], lum_short[-8:], rtol=1e-6)
     assert np.ptp(lum_long[:8]) == 0 and np.ptp(lum_short[-8:]) == 0

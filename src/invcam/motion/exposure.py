@@ -36,14 +36,23 @@ def unusable_mask(frame: np.ndarray, low: float = UNUSABLE[0],
     return (unit >= high).any(axis=2) | (unit <= low).all(axis=2)
 
 
-def linear_luminance(frame: np.ndarray, gamma: float = GAMMA) -> np.ndarray:
-    """``(H, W)`` float32 luminance of the gamma-linearized frame ``(H, W, 3)`` (or grey
-    ``(H, W)``), in [0, 1]."""
+def linear_rgb(frame: np.ndarray, gamma: float = GAMMA) -> np.ndarray:
+    """The gamma-linearized frame ``(H, W, 3)`` (or grey ``(H, W)``), in [0, 1]."""
     frame = np.asarray(frame)
     if frame.ndim not in (2, 3) or (frame.ndim == 3 and frame.shape[2] != 3):
         raise InvcamError(f"expected an (H, W, 3) RGB frame, got shape {frame.shape}")
-    lin = to_unit(frame) ** gamma
+    return to_unit(frame) ** gamma
+
+
+def luminance(lin: np.ndarray) -> np.ndarray:
+    """``(H, W)`` luminance of a linear frame ``(H, W, 3)`` (a grey ``(H, W)`` as it is)."""
     return lin if lin.ndim == 2 else lin @ REC709_Y
+
+
+def linear_luminance(frame: np.ndarray, gamma: float = GAMMA) -> np.ndarray:
+    """``(H, W)`` float32 luminance of the gamma-linearized frame ``(H, W, 3)`` (or grey
+    ``(H, W)``), in [0, 1]."""
+    return luminance(linear_rgb(frame, gamma))
 
 
 def pair_gain(lum_a: np.ndarray, lum_b: np.ndarray, valid: np.ndarray,
@@ -115,26 +124,25 @@ def common_scale(lum_a: np.ndarray, lum_b: np.ndarray, valid: np.ndarray) -> flo
     return 1.0 / top if top > 1e-4 else 1.0
 
 
-def plateaued_luminances(a: np.ndarray, b: np.ndarray, gain: float,
+def plateaued_luminances(lin_a: np.ndarray, lin_b: np.ndarray, gain: float,
                          gamma: float = GAMMA) -> tuple[np.ndarray, np.ndarray]:
-    """The two frames' ``(H, W)`` luminances at a common brightness, each channel held
-    within what both frames can measure: above the brighter frame's ceiling
-    (``UNUSABLE[1]``) and below the darker frame's floor (``UNUSABLE[0]``), both read the
-    same flat plateau. Without this, a region clipped in the brighter frame is flat there
-    and textured in the darker one, and the flow is dragged along the plateau's edge (on a
-    clip whose long frames are half clipped, 4-15 % of the trusted flow erred > 2 px).
+    """The two linear frames' (:func:`linear_rgb`) ``(H, W)`` luminances at a common
+    brightness, each channel held within what both frames can measure: above the brighter
+    frame's ceiling (``UNUSABLE[1]``) and below the darker frame's floor (``UNUSABLE[0]``),
+    both read the same flat plateau. Without this, a region clipped in the brighter frame
+    is flat there and textured in the darker one, and the flow is dragged along the
+    plateau's edge (on a clip whose long frames are half clipped, 4-15 % of the trusted
+    flow erred > 2 px).
 
-    ``gain``: ``lum_b ~ gain * lum_a`` (:func:`pair_gain`)."""
-    lin_a, lin_b = to_unit(a) ** gamma, to_unit(b) ** gamma
+    ``gain``: ``lum_b ~ gain * lum_a`` (:func:`pair_gain`); ``gamma``: the one the frames
+    were linearized with."""
     ceiling, floor = UNUSABLE[1] ** gamma, UNUSABLE[0] ** gamma
     if gain > 1.0:  # b is brighter: to a's units, and its ceiling with it
         lin_b, ceiling = lin_b / gain, ceiling / gain
     else:
         lin_a, ceiling = lin_a * gain, ceiling * gain
     lin_a, lin_b = np.clip(lin_a, floor, ceiling), np.clip(lin_b, floor, ceiling)
-    def luminance(lin: np.ndarray) -> np.ndarray:
-        return (lin if lin.ndim == 2 else lin @ REC709_Y).astype(np.float32)
-    return luminance(lin_a), luminance(lin_b)
+    return luminance(lin_a).astype(np.float32), luminance(lin_b).astype(np.float32)
 
 
 def normalize_pair(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
@@ -166,10 +174,11 @@ def normalize_pair(a: np.ndarray, b: np.ndarray, t_a: float | None = None,
         raise InvcamError(f"frames differ in size: {a.shape} vs {b.shape}")
     clip_a, clip_b = clipped if clipped is not None else (unusable_mask(a), unusable_mask(b))
     valid = ~clip_a & ~clip_b
-    lum_a, lum_b = linear_luminance(a), linear_luminance(b)
+    lin_a, lin_b = linear_rgb(a), linear_rgb(b)
+    lum_a, lum_b = luminance(lin_a), luminance(lin_b)
     gain = pair_gain(lum_a, lum_b, valid, t_a, t_b)
     if plateaus:
-        lum_a, lum_b = plateaued_luminances(a, b, gain)
+        lum_a, lum_b = plateaued_luminances(lin_a, lin_b, gain)
     elif gain > 1.0:
         lum_b = lum_b / gain
     else:
