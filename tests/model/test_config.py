@@ -42,6 +42,24 @@ def test_moving_scenes_use_the_plain_colour_loss():
     assert moving.model.blur_jitter == fast.model.blur_jitter > 0
 
 
+def test_moving_fits_start_their_psfs_sharp_and_leave_the_papers_alone():
+    import torch
+
+    from invcam.method.camera import BlurGenerator
+    from invcam.presets import MOVING_CENTER_LOGIT, moving_config
+
+    def centre_weight(cfg):
+        gen = BlurGenerator(cfg.model, num_images=2, size=(40, 60))
+        return gen(torch.rand(2, 20, 2) * 2 - 1)[1][..., 4]
+
+    fast, paper = preset("fast"), preset("paper")
+    moving = moving_config(fast)
+    assert moving.model.blur_center_logit == MOVING_CENTER_LOGIT > fast.model.blur_center_logit
+    # 94 % of a 3 x 3 PSF at its centre in a moving fit, under half in a static one
+    assert torch.all(centre_weight(moving) > 0.9) and torch.all(centre_weight(fast) < 0.5)
+    assert moving_config(paper).model == paper.model  # the paper's MLPs as the paper has them
+
+
 def test_override_parses_each_field_by_its_type():
     import pytest
 
