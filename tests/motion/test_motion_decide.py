@@ -70,6 +70,15 @@ def test_decision_record_has_its_figures():
     assert record["pairs"] == 2
 
 
+def test_decision_line_names_both_thresholds_of_the_block_test():
+    from invcam.motion.decide import MIN_BLOCKS, MotionDecision
+
+    # 20 % of 5 measured blocks is one block: static, and the line must say why
+    line = MotionDecision("static", 0.2, 3.8, 0.3, 3).describe()
+    assert line.startswith("motion: static (20.0 %")
+    assert f"threshold {100 * MOVING_FRACTION:.1f} % and {MIN_BLOCKS} blocks" in line
+
+
 def test_camera_shake_alone_is_not_motion():
     """A whole-image shift is removed by the global registration."""
     result = synthesize("studio", "diagonal", size=(150, 225), seed=4)

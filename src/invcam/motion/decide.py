@@ -107,7 +107,8 @@ class MotionDecision:
         """One line for the user: the decision and its figures."""
         return (f"motion: {self.mode} ({100 * self.moving_fraction:.1f} % of the measured "
                 f"blocks move after global registration, threshold "
-                f"{100 * MOVING_FRACTION:.1f} %; largest residual {self.largest_px:.1f} px; "
+                f"{100 * MOVING_FRACTION:.1f} % and {MIN_BLOCKS} blocks; largest residual "
+                f"{self.largest_px:.1f} px; "
                 f"{self.cluster} connected textured blocks move, threshold {MIN_CLUSTER}; "
                 f"largest region moving as one object {self.object_blocks} blocks; "
                 f"{self.pairs} image pair(s))")
