@@ -121,16 +121,16 @@ def test_config_versions_one_and_two():
     from invcam.config import CONFIG_VERSION
     from invcam.errors import InvcamError
 
-    assert CONFIG_VERSION == 5
+    assert CONFIG_VERSION == 6
     current = config_to_dict(preset("fast"))
     del current["loss"]["deform_temporal"]
     with pytest.raises(InvcamError, match="loss lacks deform_temporal"):
-        config_from_dict(current)  # version 5 files are complete: a migration adds fields
+        config_from_dict(current)  # version 6 files are complete: a migration adds fields
     old = {**config_to_dict(preset("fast")), "version": 1}
     del old["loss"]["deform_temporal"], old["optim"]["lr_similarity"]
     migrated = config_from_dict(old)
     assert migrated.loss.deform_temporal == 0.0 and migrated.optim.lr_similarity == 1e-3
-    for bad in ({**current, "version": 6}, {**current, "model": 5}):
+    for bad in ({**current, "version": 7}, {**current, "model": 5}):
         with pytest.raises(InvcamError):
             config_from_dict(bad)
 
@@ -167,6 +167,13 @@ def test_version_2_and_3_files_are_read_as_they_were_fitted():
     del current["model"]["blur_jitter_antithetic"]
     with pytest.raises(InvcamError, match="model lacks blur_jitter_antithetic"):
         config_from_dict(current)
+
+
+def test_version_5_files_hold_the_residual_wherever_a_frame_is_blind():
+    v5 = {**config_to_dict(preset("moving")), "version": 5}
+    del v5["loss"]["deform_steady"]
+    assert preset("moving").loss.deform_steady > 0
+    assert config_from_dict(v5).loss.deform_steady == 0.0
 
 
 def test_version_4_files_get_the_lens_fields_unused():

@@ -7,8 +7,9 @@ import dataclasses
 import torch
 
 from invcam.config import LossConfig
-from invcam.method.fit_setup import build_model, evidence_anchor
+from invcam.method.fit_setup import build_model, evidence_anchor, steady_start
 from invcam.method.losses import CLIPPED, color_loss, extra_terms, residual_px, temporal_targets
+from invcam.motion.prior import MotionPrior
 from invcam.presets import preset
 
 
@@ -133,3 +134,38 @@ def test_a_frame_without_evidence_takes_its_motion_from_its_neighbours():
     assert torch.allclose(res[0], torch.full_like(res[0], 2.0), atol=1e-6)
     assert torch.allclose(res[2], torch.full_like(res[2], 4.0), atol=1e-6)
     assert terms["deform_temporal"] < 0.01
+
+
+def _pan(b: int, size=(16, 24), step=2.0) -> torch.Tensor:
+    """``(B, H, W, 2)`` correspondences of a camera panning ``step`` px per frame."""
+    h, w = size
+    ys, xs = torch.meshgrid(torch.arange(h) + 0.5, torch.arange(w) + 0.5, indexing="ij")
+    grid = torch.stack([xs, ys], dim=-1)
+    return torch.stack([grid + torch.tensor([step * (t - 1), 0.0]) for t in range(b)])
+
+
+def test_steady_start_passes_constant_motion_and_fails_a_jump():
+    corr = _pan(5)
+    assert steady_start(corr, 0.5).eq(1).all()  # constant velocity, the ends included
+    corr[2, :8, :12] += torch.tensor([3.0, 0.0])  # a bad fill in one frame's corner
+    corr[4, 10:, 20:] = float("nan")
+    steady = steady_start(corr, 0.5)
+    assert steady.shape == (5, 1, 16, 24)
+    assert steady[2, 0, :8, :12].eq(0).all() and steady[2, 0, 8:].eq(1).all()
+    assert steady[1, 0, :8, :12].eq(0).all()  # its neighbours' blend is 1.5 px off too
+    assert steady[4, 0, 10:, 20:].eq(0).all() and steady[0, 0, 8:].eq(1).all()
+    assert steady_start(corr[:2], 0.5).eq(1).all()  # two frames: no time to compare
+
+
+def test_the_prior_holds_a_clipped_frame_only_where_its_start_is_steady():
+    size, b = (16, 24), 5
+    images = torch.ones(b, size[0] * size[1], 3)  # clipped everywhere: no evidence at all
+    corr = _pan(b, size)
+    corr[1, :, :12] += torch.tensor([4.0, 0.0])  # frame 1's left half filled 4 px off
+    cfg = preset("moving")
+    prior = MotionPrior(correspondence=corr)
+    anchor = build_model(cfg, size, images, [1.0] * b, 0, prior).deformation.anchor
+    assert anchor[1, 0, :, 2:].eq(1).all() and anchor[1, 0, :, :1].eq(0).all()
+    assert anchor[3:].eq(1).all()  # frames whose blend does not draw on frame 1
+    off = dataclasses.replace(cfg, loss=dataclasses.replace(cfg.loss, deform_steady=0.0))
+    assert build_model(off, size, images, [1.0] * b, 0, prior).deformation.anchor.eq(1).all()

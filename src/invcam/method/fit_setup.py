@@ -60,7 +60,11 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
     if prior is not None and prior.correspondence is not None:
         _start_residuals(model, prior)
     if cfg.model.deform == "grid":
-        model.deformation.set_anchor(evidence_anchor(images, size))
+        anchor = evidence_anchor(images, size)
+        corr = prior.correspondence if prior is not None else None
+        if cfg.loss.deform_steady > 0 and corr is not None:  # hold only a steady start
+            anchor = anchor * steady_start(corr, cfg.loss.deform_steady).to(anchor)
+        model.deformation.set_anchor(anchor)
     return model.to(images.device)
 
 
@@ -77,6 +81,31 @@ def evidence_anchor(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor
     usable = (unit > UNUSABLE[0]) & (unit < UNUSABLE[1])
     others = usable.sum(dim=0, keepdim=True) - usable.int()
     return ((~usable) | (others == 0)).float()
+
+
+def steady_start(corr: torch.Tensor, tolerance: float) -> torch.Tensor:
+    """Where each frame's chained-flow start agrees with the frames beside it in time:
+    ``(B, 1, H, W)`` float, 1 where frame t's correspondence lies within ``tolerance`` px
+    of the constant-velocity blend of its neighbours' (the mean of t - 1 and t + 1; at
+    the ends, the linear extrapolation of the next two), 0 elsewhere (and where it is not
+    finite); all ones for fewer than three frames.
+
+    A slide (camera still) passes almost everywhere; a pan under parallax fails where a
+    clipped frame's start is a spatial fill of the wrong depth's motion.
+
+    Args:
+        corr: ``(B, H, W, 2)`` reference pixel coordinates of each frame's pixels, in time
+            order (``MotionPrior.correspondence``).
+    """
+    c = corr.float().cpu()
+    b = c.shape[0]
+    if b < 3:
+        return torch.ones(b, 1, *c.shape[1:3])
+    blend = torch.empty_like(c)
+    blend[1:-1] = 0.5 * (c[:-2] + c[2:])
+    blend[0], blend[-1] = 2 * c[1] - c[2], 2 * c[-2] - c[-3]
+    off = torch.nan_to_num((c - blend).norm(dim=-1), nan=float("inf"))
+    return (off < tolerance).float()[:, None]
 
 
 def _start_residuals(model: ImagingModel, prior: MotionPrior) -> None:
