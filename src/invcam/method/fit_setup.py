@@ -90,8 +90,8 @@ def steady_start(corr: torch.Tensor, tolerance: float) -> torch.Tensor:
     the ends, the linear extrapolation of the next two), 0 elsewhere (and where it is not
     finite); all ones for fewer than three frames.
 
-    A slide (camera still) passes almost everywhere; a pan under parallax fails where a
-    clipped frame's start is a spatial fill of the wrong depth's motion.
+    A steady drift without parallax passes almost everywhere; a pan under parallax fails
+    where a clipped frame's start is a spatial fill of the wrong depth's motion.
 
     Args:
         corr: ``(B, H, W, 2)`` reference pixel coordinates of each frame's pixels, in time
