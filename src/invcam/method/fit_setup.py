@@ -97,15 +97,21 @@ def steady_start(corr: torch.Tensor, tolerance: float) -> torch.Tensor:
         corr: ``(B, H, W, 2)`` reference pixel coordinates of each frame's pixels, in time
             order (``MotionPrior.correspondence``).
     """
-    c = corr.float().cpu()
-    b = c.shape[0]
+    b, h, w, _ = corr.shape
+    steady = torch.ones(b, 1, h, w)
     if b < 3:
-        return torch.ones(b, 1, *c.shape[1:3])
-    blend = torch.empty_like(c)
-    blend[1:-1] = 0.5 * (c[:-2] + c[2:])
-    blend[0], blend[-1] = 2 * c[1] - c[2], 2 * c[-2] - c[-3]
-    off = torch.nan_to_num((c - blend).norm(dim=-1), nan=float("inf"))
-    return (off < tolerance).float()[:, None]
+        return steady
+    c = corr.cpu()
+    for t in range(b):  # one frame at a time: a long video's corr is large already
+        if t == 0:
+            blend = 2 * c[1].float() - c[2].float()
+        elif t == b - 1:
+            blend = 2 * c[b - 2].float() - c[b - 3].float()
+        else:
+            blend = 0.5 * (c[t - 1].float() + c[t + 1].float())
+        off = torch.nan_to_num((c[t].float() - blend).norm(dim=-1), nan=float("inf"))
+        steady[t, 0] = (off < tolerance).float()
+    return steady
 
 
 def _start_residuals(model: ImagingModel, prior: MotionPrior) -> None:
