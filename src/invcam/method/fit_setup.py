@@ -11,7 +11,7 @@ import torch
 from invcam.config import FitConfig, OptimConfig
 from invcam.method.imaging import ImagingModel
 from invcam.method.init import initial_exposures, initial_log2_irradiance
-from invcam.method.losses import pixel_centers
+from invcam.method.losses import pixel_centers, temporal_targets
 from invcam.method.scene.deformation import apply_homography
 from invcam.motion.prior import MotionPrior
 from invcam.photometry import UNUSABLE
@@ -83,11 +83,15 @@ def evidence_anchor(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor
     return ((~usable) | (others == 0)).float()
 
 
+STEADY_ROWS = 64
+"""Rows of the correspondence that :func:`steady_start` compares at a time."""
+
+
 def steady_start(corr: torch.Tensor, tolerance: float) -> torch.Tensor:
     """Where each frame's chained-flow start agrees with the frames beside it in time:
     ``(B, 1, H, W)`` float, 1 where frame t's correspondence lies within ``tolerance`` px
-    of the constant-velocity blend of its neighbours' (the mean of t - 1 and t + 1; at
-    the ends, the linear extrapolation of the next two), 0 elsewhere (and where it is not
+    of the constant-velocity blend of its neighbours'
+    (:func:`~invcam.method.losses.temporal_targets`), 0 elsewhere (and where it is not
     finite); all ones for fewer than three frames.
 
     A steady drift without parallax passes almost everywhere; a pan under parallax fails
@@ -102,15 +106,10 @@ def steady_start(corr: torch.Tensor, tolerance: float) -> torch.Tensor:
     if b < 3:
         return steady
     c = corr.cpu()
-    for t in range(b):  # one frame at a time: a long video's corr is large already
-        if t == 0:
-            blend = 2 * c[1].float() - c[2].float()
-        elif t == b - 1:
-            blend = 2 * c[b - 2].float() - c[b - 3].float()
-        else:
-            blend = 0.5 * (c[t - 1].float() + c[t + 1].float())
-        off = torch.nan_to_num((c[t].float() - blend).norm(dim=-1), nan=float("inf"))
-        steady[t, 0] = (off < tolerance).float()
+    for top in range(0, h, STEADY_ROWS):  # a band of rows at a time: corr is large already
+        band = c[:, top : top + STEADY_ROWS].float()
+        off = torch.nan_to_num((band - temporal_targets(band)).norm(dim=-1), nan=float("inf"))
+        steady[:, 0, top : top + STEADY_ROWS] = (off < tolerance).float()
     return steady
 
 

@@ -207,7 +207,7 @@ def _neighbours(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def temporal_targets(q: torch.Tensor) -> torch.Tensor:
     """Where each of B >= 3 frames in time order would put its points if its motion were
-    the constant-velocity blend of its neighbours': ``(B, N, 2)`` from ``(B, N, 2)``, the
+    the constant-velocity blend of its neighbours': ``(B, ..., 2)`` from ``(B, ..., 2)``, the
     mean of frames t - 1 and t + 1 inside, the linear extrapolation of the next two (or
     previous two) at the ends."""
     first, second = _neighbours(q)
