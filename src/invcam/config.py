@@ -16,7 +16,7 @@ from typing import Literal
 
 from invcam.errors import InvcamError
 
-CONFIG_VERSION = 6
+CONFIG_VERSION = 7
 """Version of the JSON written by :func:`config_to_dict`. A new field bumps it, with a
 migration in :func:`config_from_dict` that gives older files the value they were fitted
 with."""
@@ -167,6 +167,16 @@ class LossConfig:
     clipped, its start is a spatial fill that parallax can put pixels off; held there, it
     cost a focus-sweep pan clip 1.3 dB (experiments 6v). Needs three or more images in
     time order; 0: hold everywhere (configs before version 6)."""
+    deform_follow: int = 3
+    """Frames on each side whose residuals ``deform_prior`` holds a frame's residual to,
+    instead of to zero: where frame t has no evidence, the prior's target is the mean of
+    the residuals of frames t - k .. t + k (k this many) at the same cell, weighted by
+    their evidence over their distance in time (``losses.follow_target``). The fit moves
+    the frames that see a place away from their start (the atlas settles where they agree);
+    a blind frame held at its own start no longer meets them there, and renders its
+    clipped area from the wrong part of the atlas. Where the frames around hold half a
+    frame's evidence or less, the target stays zero. 0: zero everywhere (configs before
+    version 7)."""
     deform_smooth: float = 0.0
     """Weight of a smoothness prior on D's residual grid (squared neighbour differences,
     pixels): a clipped region moves with what surrounds it; 0: off."""
@@ -275,7 +285,8 @@ def choices_of(section: type) -> dict[str, tuple[str, ...]]:
 _ADDED = {3: {"loss": {"color_robust": 0.0}},
           4: {"model": {"blur_jitter_antithetic": False}, "loss": {"psf_prior": 0.0}},
           5: {"model": {"lens_cell": 8, "lens_aperture": 1.0}, "optim": {"lr_lens": 1e-2}},
-          6: {"loss": {"deform_steady": 0.0}}}
+          6: {"loss": {"deform_steady": 0.0}},
+          7: {"loss": {"deform_follow": 0}}}
 """Fields added in each version after 2, with the values that reproduce a fit of the
 version before."""
 

@@ -33,6 +33,8 @@ _CHOICES = {**choices_of(ModelConfig), **choices_of(LossConfig), **choices_of(Op
 _SIGNED = {"blur_center_logit"}
 _POSITIVE = {"lens_aperture"}
 """Fields whose logarithm the model takes: 0 is refused too."""
+_FROM_ZERO = {"deform_follow"}
+"""Counts for which 0 means off."""
 
 
 def _check_value(name: str, value, key: str) -> None:
@@ -42,8 +44,9 @@ def _check_value(name: str, value, key: str) -> None:
         raise InvcamError(f"cannot set {key}: choose from {', '.join(_CHOICES[name])}")
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return
-    if isinstance(value, int) and value < 1:
-        raise InvcamError(f"cannot set {key}: it must be at least 1")
+    least = 0 if name in _FROM_ZERO else 1
+    if isinstance(value, int) and value < least:
+        raise InvcamError(f"cannot set {key}: it must be at least {least}")
     if name not in _SIGNED and value < 0:
         raise InvcamError(f"cannot set {key}: it may not be negative")
     if name in _POSITIVE and value <= 0:

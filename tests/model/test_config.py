@@ -121,16 +121,16 @@ def test_config_versions_one_and_two():
     from invcam.config import CONFIG_VERSION
     from invcam.errors import InvcamError
 
-    assert CONFIG_VERSION == 6
+    assert CONFIG_VERSION == 7
     current = config_to_dict(preset("fast"))
     del current["loss"]["deform_temporal"]
     with pytest.raises(InvcamError, match="loss lacks deform_temporal"):
-        config_from_dict(current)  # version 6 files are complete: a migration adds fields
+        config_from_dict(current)  # version 7 files are complete: a migration adds fields
     old = {**config_to_dict(preset("fast")), "version": 1}
     del old["loss"]["deform_temporal"], old["optim"]["lr_similarity"]
     migrated = config_from_dict(old)
     assert migrated.loss.deform_temporal == 0.0 and migrated.optim.lr_similarity == 1e-3
-    for bad in ({**current, "version": 7}, {**current, "model": 5}):
+    for bad in ({**current, "version": 8}, {**current, "model": 5}):
         with pytest.raises(InvcamError):
             config_from_dict(bad)
 
@@ -174,6 +174,24 @@ def test_version_5_files_hold_the_residual_wherever_a_frame_is_blind():
     del v5["loss"]["deform_steady"]
     assert preset("moving").loss.deform_steady > 0
     assert config_from_dict(v5).loss.deform_steady == 0.0
+
+
+def test_version_6_files_hold_a_blind_residual_at_zero():
+    v6 = {**config_to_dict(preset("moving")), "version": 6}
+    del v6["loss"]["deform_follow"]
+    assert preset("moving").loss.deform_follow > 0
+    assert config_from_dict(v6).loss.deform_follow == 0
+
+
+def test_deform_follow_may_be_switched_off_but_not_below():
+    import pytest
+
+    from invcam.errors import InvcamError
+
+    assert override(preset("moving"), "loss.deform_follow=0").loss.deform_follow == 0
+    for bad in ("-1", "1.5", "nan"):
+        with pytest.raises(InvcamError, match="loss.deform_follow"):
+            override(preset("moving"), f"loss.deform_follow={bad}")
 
 
 def test_version_4_files_get_the_lens_fields_unused():

@@ -8,7 +8,14 @@ import torch
 
 from invcam.config import LossConfig
 from invcam.method.fit_setup import build_model, evidence_anchor, steady_start
-from invcam.method.losses import CLIPPED, color_loss, extra_terms, residual_px, temporal_targets
+from invcam.method.losses import (
+    CLIPPED,
+    color_loss,
+    extra_terms,
+    follow_target,
+    residual_px,
+    temporal_targets,
+)
 from invcam.motion.prior import MotionPrior
 from invcam.presets import preset
 
@@ -169,3 +176,42 @@ def test_the_prior_holds_a_clipped_frame_only_where_its_start_is_steady():
     assert anchor[3:].eq(1).all()  # frames whose blend does not draw on frame 1
     off = dataclasses.replace(cfg, loss=dataclasses.replace(cfg.loss, deform_steady=0.0))
     assert build_model(off, size, images, [1.0] * b, 0, prior).deformation.anchor.eq(1).all()
+
+
+def test_follow_target_is_the_evidence_weighted_mean_of_the_frames_around():
+    res = torch.arange(6.0)[:, None, None, None].expand(6, 2, 3, 4).clone()
+    evidence = torch.ones(6, 1, 3, 4)
+    evidence[1] = 0.0  # frame 1 sees nothing
+    target = follow_target(res, evidence, 1)
+    assert torch.allclose(target[2], torch.full((2, 3, 4), 3.0))  # frame 3 alone
+    assert torch.allclose(target[3], torch.full((2, 3, 4), 3.0))  # (2 + 4) / 2
+    assert torch.allclose(target[0], torch.zeros(2, 3, 4))  # nothing seen around it
+    wide = follow_target(res, evidence, 2)  # frames 0, 2 at distance 1, frame 3 at 2 (half)
+    assert torch.allclose(wide[1], torch.full((2, 3, 4), (0.0 + 2.0 + 3.0 * 0.5) / 2.5))
+    assert follow_target(res, torch.zeros(6, 1, 3, 4), 3).eq(0).all()
+    far = torch.zeros(6, 1, 3, 4)
+    far[2] = 1.0  # frame 0's only seeing frame is two steps away: half a frame, not enough
+    assert follow_target(res, far, 2)[0].eq(0).all()
+
+
+def test_a_blind_residual_follows_the_frames_that_see_the_place():
+    size, b = (16, 24), 3
+    images = torch.rand(b, size[0] * size[1], 3) * 0.5 + 0.25
+    images[1] = 1.0  # the middle frame is clipped everywhere
+    cfg = preset("moving")
+    loss = dataclasses.replace(cfg.loss, rigidity=0.0, flow=0.0)  # the prior alone
+    model = build_model(cfg, size, images, [1.0] * b, 0, MotionPrior(correspondence=_pan(b, size)))
+    with torch.no_grad():
+        model.deformation.residual[[0, 2]] = 0.05  # the seeing frames moved by the fit
+    opt = torch.optim.Adam([model.deformation.residual], lr=1e-3)
+    for _ in range(150):
+        total, _ = extra_terms(model, loss, None, 0.0, torch.Generator())
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+    moved = model.deformation.residual.detach()
+    assert torch.allclose(moved[1], torch.full_like(moved[1], 0.05), atol=0.01)
+    assert torch.allclose(moved[[0, 2]], torch.full_like(moved[[0, 2]], 0.05))  # free
+    held = dataclasses.replace(loss, deform_follow=0)
+    total, terms = extra_terms(model, held, None, 0.0, torch.Generator())
+    assert terms["deform_prior"] > 0  # held at zero, the same residual costs

@@ -60,11 +60,11 @@ def build_model(cfg: FitConfig, size: tuple[int, int], images: torch.Tensor,
     if prior is not None and prior.correspondence is not None:
         _start_residuals(model, prior)
     if cfg.model.deform == "grid":
-        anchor = evidence_anchor(images, size)
+        blind = anchor = evidence_anchor(images, size)
         corr = prior.correspondence if prior is not None else None
         if cfg.loss.deform_steady > 0 and corr is not None:  # hold only a steady start
             anchor = anchor * steady_start(corr, cfg.loss.deform_steady).to(anchor)
-        model.deformation.set_anchor(anchor)
+        model.deformation.set_anchor(anchor, blind)
     return model.to(images.device)
 
 

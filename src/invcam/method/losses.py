@@ -260,6 +260,24 @@ def temporal_weight(anchor: torch.Tensor) -> torch.Tensor:
     return anchor * temporal_targets_seen(1.0 - anchor)
 
 
+def follow_target(res: torch.Tensor, evidence: torch.Tensor, reach: int) -> torch.Tensor:
+    """What each frame's residual follows where it has no evidence: ``(B, 2, Gh, Gw)``,
+    per frame t and cell the mean of the residuals ``res`` ``(B, 2, Gh, Gw)`` of frames
+    t - ``reach`` .. t + ``reach`` (t left out), each weighted by its ``evidence``
+    ``(B, 1, Gh, Gw)`` in [0, 1] over its distance in time; 0 where those weights sum to
+    half a frame or less (a single frame two steps away is not enough). Frames are the
+    stack's images in order."""
+    out = torch.zeros_like(res)
+    for t in range(res.shape[0]):
+        near = [s for s in range(max(0, t - reach), t + reach + 1) if s != t and s < len(res)]
+        gap = torch.tensor([abs(s - t) for s in near], dtype=res.dtype, device=res.device)
+        w = evidence[near] / gap[:, None, None, None]
+        total = w.sum(0)
+        mean = (w * res[near]).sum(0) / total.clamp(min=1e-6)
+        out[t] = torch.where(total > 0.5, mean, torch.zeros_like(mean))
+    return out
+
+
 def residual_px(model: ImagingModel) -> torch.Tensor:
     """D's learned residual grid ``(B, 2, Gh, Gw)`` in pixels (x by W/2, y by H/2)."""
     return model.deformation.residual * px_per_unit(model)[None, :, None, None]
@@ -282,6 +300,9 @@ def extra_terms(model: ImagingModel, cfg: LossConfig, prior: MotionPrior | None,
             anchor = model.deformation.anchor
             if anchor is not None and cfg.deform_temporal > 0:  # the neighbours decide
                 anchor = anchor * (1.0 - temporal_weight(anchor))
+            if anchor is not None and cfg.deform_follow > 0:  # the frames that see it lead
+                res = res - follow_target(res.detach(), 1.0 - model.deformation.blind,
+                                          cfg.deform_follow)
             sq = res * res if anchor is None else anchor * res * res
             parts.append(("deform_prior", cfg.deform_prior, sq.mean()))
         if cfg.deform_smooth > 0:

@@ -80,6 +80,7 @@ class Deformation(nn.Module):
         self.register_buffer("base", torch.eye(3).repeat(num_images, 1, 1))
         self.register_buffer("dense", None)
         self.register_buffer("anchor", None, persistent=False)
+        self.register_buffer("blind", None, persistent=False)
         if cfg.deform == "global":
             pass
         elif cfg.deform == "grid":
@@ -112,15 +113,18 @@ class Deformation(nn.Module):
         that moving objects and parallax keep sharp edges the coarse residual cannot."""
         self.dense = disp.to(self.base).contiguous()
 
-    def set_anchor(self, weight: torch.Tensor) -> None:
-        """Set the ``(B, 1, H, W)`` weights in [0, 1] of the prior that keeps the residual
-        at zero (1 where nothing but this image sees the scene, or this image sees nothing
-        there); they are averaged onto the residual grid's cells."""
+    def set_anchor(self, weight: torch.Tensor, blind: torch.Tensor | None = None) -> None:
+        """Set the ``(B, 1, H, W)`` weights in [0, 1] of the prior that holds the residual
+        (1 where nothing but this image sees the scene, or this image sees nothing
+        there), and where each image has no evidence ``blind`` ``(B, 1, H, W)`` (None: the
+        weights); both are averaged onto the residual grid's cells."""
         if self.kind != "grid":
             return
-        cells = torch.nn.functional.adaptive_avg_pool2d(weight.float(),
-                                                        self.residual.shape[-2:])
-        self.anchor = cells.to(self.base).contiguous()
+        cells = self.residual.shape[-2:]
+        pool = torch.nn.functional.adaptive_avg_pool2d
+        self.anchor = pool(weight.float(), cells).to(self.base).contiguous()
+        blind = weight if blind is None else blind
+        self.blind = pool(blind.float(), cells).to(self.base).contiguous()
 
     def set_rate(self, rate: torch.Tensor) -> None:
         """Set the ``(B,)`` multipliers of each image's similarity step: the parameter is
