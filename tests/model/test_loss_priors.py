@@ -194,6 +194,22 @@ def test_follow_target_is_the_evidence_weighted_mean_of_the_frames_around():
     assert follow_target(res, far, 2)[0].eq(0).all()
 
 
+def test_follow_target_matches_a_frame_by_frame_mean():
+    gen = torch.Generator().manual_seed(1)
+    for b, reach in ((7, 3), (4, 9), (2, 1), (1, 3)):
+        res = torch.randn(b, 2, 5, 6, generator=gen)
+        evidence = (torch.rand(b, 1, 5, 6, generator=gen) > 0.3) * torch.rand(b, 1, 5, 6,
+                                                                                generator=gen)
+        want = torch.zeros_like(res)
+        for t in range(b):
+            w = [(evidence[s] / abs(s - t), res[s]) for s in range(b)
+                 if s != t and abs(s - t) <= reach]
+            total = sum((x for x, _ in w), torch.zeros(1, 5, 6))
+            mean = sum((x * r for x, r in w), torch.zeros(2, 5, 6)) / total.clamp(min=1e-6)
+            want[t] = torch.where(total > 0.5, mean, 0.0)
+        assert torch.allclose(follow_target(res, evidence, reach), want, atol=1e-6)
+
+
 def test_a_blind_residual_follows_the_frames_that_see_the_place():
     size, b = (16, 24), 3
     images = torch.rand(b, size[0] * size[1], 3) * 0.5 + 0.25

@@ -267,15 +267,20 @@ def follow_target(res: torch.Tensor, evidence: torch.Tensor, reach: int) -> torc
     ``(B, 1, Gh, Gw)`` in [0, 1] over its distance in time; 0 where those weights sum to
     half a frame or less (a single frame two steps away is not enough). Frames are the
     stack's images in order."""
-    out = torch.zeros_like(res)
-    for t in range(res.shape[0]):
-        near = [s for s in range(max(0, t - reach), t + reach + 1) if s != t and s < len(res)]
-        gap = torch.tensor([abs(s - t) for s in near], dtype=res.dtype, device=res.device)
-        w = evidence[near] / gap[:, None, None, None]
-        total = w.sum(0)
-        mean = (w * res[near]).sum(0) / total.clamp(min=1e-6)
-        out[t] = torch.where(total > 0.5, mean, torch.zeros_like(mean))
-    return out
+    b, reach = res.shape[0], min(reach, res.shape[0] - 1)
+    if reach < 1:
+        return torch.zeros_like(res)
+    lag = torch.arange(-reach, reach + 1, dtype=res.dtype, device=res.device)
+    kernel = torch.where(lag == 0, 0.0, 1.0 / lag.abs().clamp(min=1.0)).view(1, 1, -1)
+
+    def along_time(x: torch.Tensor) -> torch.Tensor:  # (B, C, Gh, Gw): sum over frames near t
+        flat = x.permute(1, 2, 3, 0).reshape(-1, 1, b)
+        out = torch.nn.functional.conv1d(flat, kernel, padding=reach)
+        return out.reshape(*x.shape[1:], b).permute(3, 0, 1, 2)
+
+    total = along_time(evidence)
+    mean = along_time(evidence * res) / total.clamp(min=1e-6)
+    return torch.where(total > 0.5, mean, torch.zeros_like(mean))
 
 
 def residual_px(model: ImagingModel) -> torch.Tensor:
