@@ -123,8 +123,8 @@ class Deformation(nn.Module):
         cells = self.residual.shape[-2:]
         pool = torch.nn.functional.adaptive_avg_pool2d
         self.anchor = pool(weight.float(), cells).to(self.base).contiguous()
-        blind = weight if blind is None else blind
-        self.blind = pool(blind.float(), cells).to(self.base).contiguous()
+        self.blind = self.anchor if blind is None else \
+            pool(blind.float(), cells).to(self.base).contiguous()
 
     def set_rate(self, rate: torch.Tensor) -> None:
         """Set the ``(B,)`` multipliers of each image's similarity step: the parameter is
