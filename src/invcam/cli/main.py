@@ -14,6 +14,7 @@ import warnings
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # OpenCV's own warnings are not for users
 
 from invcam import __version__
+from invcam.allocator import keep_heap
 from invcam.cli import args as cli_args
 from invcam.cli.batch import add_batch
 from invcam.cli.evaluate import add_baseline, add_bench, add_eval
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``invcam`` console script; returns the exit code."""
     if not sys.warnoptions:  # library warnings are not for users (python -W shows them)
         warnings.simplefilter("ignore")
+    keep_heap()  # large per-iteration temporaries reused, not mapped anew (allocator.py)
     try:
         args = build_parser().parse_args(argv)
         args.func(args)
