@@ -40,8 +40,8 @@ def test_keep_heap_stops_page_faults_of_repeated_large_blocks():
     _, default = _faults("default")
     pages = 20 * 3 * 19 * 1024 * 1024 // 4096
     assert applied
-    assert default > 0.5 * pages  # each round maps and faults its block in again
-    assert kept < 0.1 * pages     # the first round's pages are reused
+    assert default > 0.3 * pages  # rounds map and fault their blocks in again (0.7 measured)
+    assert kept < 0.1 * pages     # the first round's pages are reused (0.05 measured)
 
 
 @linux_only
