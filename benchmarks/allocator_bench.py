@@ -2,7 +2,7 @@
 
 Each round runs ``invcam fit STACK --iters N`` twice in fresh processes: as shipped, and
 with ``keep_heap`` replaced by a no-op (glibc's own malloc behaviour). Reports, per run,
-the fit's own seconds (from its last line), the wall seconds, the child's minor page
+the fit's own seconds (from its ``fit.json``), the wall seconds, the child's minor page
 faults and the largest peak resident memory of the children so far, and checks that both
 wrote the same radiance.
 
@@ -17,12 +17,13 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
-import re
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from fitrun import invcam
 
 _MAIN = "import importlib, sys; m = importlib.import_module('invcam.cli.main'); "
 _OFF = _MAIN + "m.keep_heap = lambda: False; sys.exit(m.main(sys.argv[1:]))"
@@ -33,13 +34,13 @@ def one_fit(code: str, stack: Path, out: Path, iters: int, threads: int) -> dict
     """One ``invcam fit`` in a fresh interpreter: its seconds, page faults and memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, "fit", str(stack), "-o", str(out),
-                           "--iters", str(iters), "--threads", str(threads), "--force"],
-                          capture_output=True, text=True, check=True)
+    subprocess.run([sys.executable, "-c", code, "fit", str(stack), "-o", str(out),
+                    "--iters", str(iters), "--threads", str(threads), "--force"],
+                   capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    fitted = re.search(r"fitted \d+ iterations in (\d+) s", proc.stdout + proc.stderr)
-    return {"fit_s": int(fitted.group(1)) if fitted else None, "wall_s": round(wall, 1),
+    report = json.loads((out / "fit.json").read_text())
+    return {"fit_s": round(report["wall_s"], 1), "wall_s": round(wall, 1),
             "minor_faults": after.ru_minflt - before.ru_minflt,
             "peak_rss_mb": round(after.ru_maxrss / 1024, 1)}
 
@@ -55,8 +56,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     stack = args.stack or args.out / "stack"
     if args.stack is None:
-        subprocess.run(["invcam", "synth", str(stack), "--force"], check=True,
-                       capture_output=True)
+        invcam("synth", str(stack), "--force")
     rows = []
     for r in range(args.rounds):
         for name, code in (("glibc default", _OFF), ("keep_heap", _ON)):
