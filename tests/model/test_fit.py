@@ -84,6 +84,21 @@ def test_resume_continues_with_the_same_loss(tiny_stack):
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
 
 
+def test_a_paused_fit_resumes_on_the_same_schedule(tiny_stack):
+    """``pause_at`` stops at that share of the budget; resuming its final state continues
+    the same schedule (learning rates), to the same losses as an unpaused fit."""
+    images, exposures, ref, _ = tiny_stack
+    cfg = dataclasses.replace(_cfg(iters=60), log_every=1)
+    full = fit(images, exposures, cfg, ref)
+    paused = fit(images, exposures, cfg, ref, pause_at=0.25)
+    assert paused.iterations == 15 and not paused.interrupted
+    resumed = fit(images, exposures, cfg, ref, resume=paused.final_state)
+    assert resumed.iterations == 60
+    for a, b in zip(full.history[15:], resumed.history[15:], strict=True):
+        assert a["lr"] == pytest.approx(b["lr"])
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
+
+
 def test_divergence_stops_and_rolls_back(tiny_stack):
     images, exposures, ref, _ = tiny_stack
     bad = images.clone()

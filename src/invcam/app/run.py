@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from invcam.app.second_look import fit_with_second_look, second_look_due
 from invcam.config import FitConfig
 from invcam.io.checkpoint import save_or_rescue, tolerant_saver
 from invcam.method.fit import FitResult, fit_or_retry, make_state_of
@@ -38,6 +39,10 @@ class RunOptions:
     """Where the fit runs."""
     checkpoint_every_s: float | None = 120.0
     """Seconds between checkpoints into ``out/model.pt`` (None: only at the end)."""
+    second_look: float = 0.15
+    """Share of the budget after which a fit that ``motion="auto"`` decided static checks
+    its renders for a moving object and, if it finds one, starts again as a dynamic fit
+    (:mod:`invcam.app.second_look`; 0: never)."""
 
 
 @dataclasses.dataclass
@@ -110,6 +115,7 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
         warn: receives warnings (a checkpoint not saved, a restart after divergence).
     """
     meta = meta or {"stack": str(stack.root), "files": [im.file for im in stack.images]}
+    base_cfg = cfg
     prior, cfg, record = plan(stack, reference, cfg, opts, log)
     every = opts.checkpoint_every_s
     saver = tolerant_saver(out / "model.pt", meta, warn) if every else None
@@ -120,10 +126,18 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
             save_to_disk(state)
             on_checkpoint(state)
 
-    result, note = fit_or_retry(
-        stack_pixels(stack, opts.device), [im.exposure for im in stack.images], cfg,
-        reference, resume=resume, on_checkpoint=saver, checkpoint_every_s=every or 120.0,
-        on_step=on_step, prior=prior)
+    pixels, exposures = stack_pixels(stack, opts.device), [im.exposure for im in stack.images]
+    kwargs = {"on_checkpoint": saver, "checkpoint_every_s": every or 120.0, "on_step": on_step}
+    if second_look_due(record, opts.second_look, resume):
+        look, switched = fit_with_second_look(
+            pixels, exposures, cfg, reference, prior, opts.second_look,
+            lambda: plan(stack, reference, base_cfg, dataclasses.replace(opts, motion="dynamic"),
+                         log), log, **kwargs)
+        result, note = look.result, look.note
+        record = _looked(record, look, switched)
+    else:
+        result, note = fit_or_retry(pixels, exposures, cfg, reference, resume=resume,
+                                    prior=prior, **kwargs)
     if note:
         warn(note)
         record["restarted"] = note
@@ -131,6 +145,16 @@ def run_fit(stack, out: Path, cfg: FitConfig, reference: int, opts: RunOptions =
     record = {"device": str(opts.device), "threads": torch.get_num_threads(), **record}
     write_outputs(out, result, stack, record)
     return FitRun(result, record)
+
+
+def _looked(record: dict, look, switched: tuple | None) -> dict:
+    """fit.json's record after the second look: the dynamic plan's when it switched."""
+    if switched is not None:
+        record = {**switched[2], "motion_requested": "auto",
+                  "motion_decision": record.get("motion_decision"), "motion_switched": True}
+    record["second_look"] = {"iteration": look.probe_iterations,
+                             **(look.check.to_dict() if look.check else {"checked": False})}
+    return record
 
 
 def write_outputs(out: Path, result, stack, record: dict) -> None:

@@ -59,9 +59,10 @@ stops = _number(float, -64.0, 64.0, what="a number of stops between -64 and 64")
 spacing = _number(float, 0.0, 8.0, low_open=True, what="a spacing in stops, above 0 and at most 8")
 scale = _number(float, 0.0, 1.0, low_open=True, what="a scale above 0 and at most 1")
 exposure = _number(float, 0.0, 1e5, low_open=True, what="an exposure time in seconds, above 0")
+share = _number(float, 0.0, 0.9, what="a share of the budget from 0 to 0.9")
 
 __all__ = ["Parser", "count", "exposure", "index", "iterations", "minutes", "scale",
-           "seconds", "seed", "stops", "threads", "weight"]
+           "seconds", "seed", "share", "stops", "threads", "weight"]
 
 
 def size(text: str) -> tuple[int, int]:

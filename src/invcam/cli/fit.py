@@ -157,7 +157,7 @@ def _fit_into(args, out: Path, stack, reference: int, state: dict | None, device
             args.motion = "dynamic" if dense else "static"
     opts = RunOptions(motion=args.motion, flow_weight=args.flow_weight,
                       rigidity=args.rigidity, overrides=tuple(args.set or ()), device=device,
-                      checkpoint_every_s=args.checkpoint_every)
+                      checkpoint_every_s=args.checkpoint_every, second_look=args.second_look)
     bar, on_step = _progress_bar()
     try:
         run = run_fit(stack, out, cfg, reference, opts, meta=meta, resume=state,
@@ -207,6 +207,10 @@ def add_fit(sub: argparse._SubParsersAction) -> None:
                    help="static: one global warp per image; dynamic: optical flow, a local "
                         "warp, atlas over all views; auto (default): measured from the "
                         "images after global registration, decision printed")
+    p.add_argument("--second-look", type=cli_args.share, default=0.15, metavar="SHARE",
+                   help="with --motion auto: a fit decided static checks its renders for a "
+                        "moving object after this share of its budget and, if it finds one, "
+                        "starts again as a dynamic fit (default 0.15; 0: off)")
     p.add_argument("--flow-weight", type=cli_args.weight, default=None, metavar="W",
                    help="flow-loss weight (Eq. 11) at the start of a dynamic fit, decaying to 0 "
                         "(default 0: off; the paper uses 100)")

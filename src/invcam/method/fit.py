@@ -105,7 +105,7 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
         on_checkpoint: Callable[[dict], None] | None = None,
         checkpoint_every_s: float = 120.0,
         on_step: Callable[[int, float, dict], None] | None = None,
-        prior: MotionPrior | None = None) -> FitResult:
+        prior: MotionPrior | None = None, pause_at: float = 1.0) -> FitResult:
     """Fit the implicit camera and scene model to a stack or the frames of a video.
 
     Args:
@@ -118,6 +118,8 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
         on_checkpoint: called with a state dict every ``checkpoint_every_s`` seconds.
         on_step: called as ``on_step(iteration, progress, row)`` after each iteration.
         prior: registration and optical flow for moving scenes (flow loss, Eq. 11).
+        pause_at: stop once this fraction of the budget is spent; ``resume`` with the
+            result's ``final_state`` continues the same schedule.
 
     Returns:
         a FitResult; ``interrupted`` is True when Ctrl-C ended the loop.
@@ -125,7 +127,7 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
     b, h, w, _ = images.shape
     flat = images.reshape(b, h * w, 3)
     loop = _start(cfg, flat, (h, w), exposures, reference, prior, resume)
-    interrupted = loop.run(on_checkpoint, checkpoint_every_s, on_step)
+    interrupted = loop.run(on_checkpoint, checkpoint_every_s, on_step, pause_at)
     final = make_state(loop.model, loop.opt, cfg, loop.budget.it, loop.budget.elapsed(),
                        loop.history, loop.gen, loop.x_range)
     return FitResult(model=loop.model, config=cfg, iterations=loop.budget.it,
@@ -215,11 +217,12 @@ class _Loop:
         with torch.no_grad():
             self.model.deformation.similarity[self.held] = self.held_at[self.held]
 
-    def run(self, on_checkpoint, every_s: float, on_step) -> bool:
-        """Iterate until the budget is spent; returns True if interrupted by Ctrl-C."""
+    def run(self, on_checkpoint, every_s: float, on_step, until: float = 1.0) -> bool:
+        """Iterate until the budget (or its fraction ``until``) is spent; returns True if
+        interrupted by Ctrl-C."""
         last_ckpt = self.budget.elapsed()
         try:
-            while self.budget.progress() < 1.0:
+            while self.budget.progress() < min(until, 1.0):
                 row = self.step()
                 self.budget.it += 1
                 if not math.isfinite(row["loss"]):
