@@ -37,6 +37,7 @@ def test_a_moving_scene_the_first_decision_missed_is_fitted_as_dynamic(tmp_path,
     assert report["motion"] == "dynamic" and report["motion_switched"] is True
     look = report["second_look"]
     assert look["checked"] and look["moving"] and look["iteration"] == 100
+    assert 0 < look["seconds"] < report["wall_s"] * 2
     assert look["largest"] >= look["threshold"]
     assert report["iterations"] == 200  # an iteration budget is the dynamic fit's own
     assert len(list((out / "frames").glob("*.exr"))) == 3

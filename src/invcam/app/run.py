@@ -153,6 +153,7 @@ def _looked(record: dict, look, switched: tuple | None) -> dict:
         record = {**switched[2], "motion_requested": "auto",
                   "motion_decision": record.get("motion_decision"), "motion_switched": True}
     record["second_look"] = {"iteration": look.probe_iterations,
+                             "seconds": round(look.probe_s, 2),
                              **(look.check.to_dict() if look.check else {"checked": False})}
     return record
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable
 
 import torch
@@ -58,6 +59,9 @@ class Look:
     than ``MIN_ITERATIONS``)."""
     probe_iterations: int
     """Iterations of the static fit when it paused for the check."""
+    probe_s: float
+    """Seconds the static fit took until it paused, and the check (a switched fit's
+    ``wall_s`` leaves them out)."""
 
 
 def fit_with_second_look(pixels: torch.Tensor, exposures: list, cfg: FitConfig,
@@ -81,23 +85,24 @@ def fit_with_second_look(pixels: torch.Tensor, exposures: list, cfg: FitConfig,
     probe, note = fit_or_retry(pixels, exposures, cfg, reference, prior=prior, pause_at=at,
                                **kwargs)
     if probe.interrupted:
-        return Look(probe, note, None, probe.iterations), None
-    check = None
+        return Look(probe, note, None, probe.iterations, probe.wall_s), None
+    check, t0 = None, time.perf_counter()
     if probe.iterations >= MIN_ITERATIONS:
         check = check_renders(probe.model, pixels)
         log(check.describe())
+    spent = probe.wall_s + time.perf_counter() - t0
     if check is None or not check.moving:
         result, again = fit_or_retry(pixels, exposures, probe.config, reference, prior=prior,
                                      resume=probe.final_state, **kwargs)
-        return Look(result, note or again, check, probe.iterations), None
+        return Look(result, note or again, check, probe.iterations, spent), None
     log("moving scene after all: fitting again as a dynamic scene")
     d_prior, d_cfg, record = replan()
     if d_cfg.optim.minutes:
-        left = max(d_cfg.optim.minutes - probe.wall_s / 60.0, 0.05)
+        left = max(d_cfg.optim.minutes - spent / 60.0, 0.05)
         d_cfg = dataclasses.replace(d_cfg, optim=dataclasses.replace(d_cfg.optim,
                                                                      minutes=left))
     result, again = fit_or_retry(pixels, exposures, d_cfg, reference, prior=d_prior, **kwargs)
-    return Look(result, again, check, probe.iterations), (d_prior, d_cfg, record)
+    return Look(result, again, check, probe.iterations, spent), (d_prior, d_cfg, record)
 
 
 def second_look_due(record: dict, at: float, resume: dict | None) -> bool:

@@ -132,7 +132,8 @@ def fit(images: torch.Tensor, exposures: list[float | None], cfg: FitConfig, ref
                        loop.history, loop.gen, loop.x_range)
     return FitResult(model=loop.model, config=cfg, iterations=loop.budget.it,
                      wall_s=loop.budget.elapsed(), history=loop.history,
-                     train_psnr=train_psnr(loop.model, flat), interrupted=interrupted,
+                     train_psnr=train_psnr(loop.model, flat) if pause_at >= 1.0 else [],
+                     interrupted=interrupted,
                      final_state=final)
 
 
