@@ -57,7 +57,7 @@ def stacks(args) -> list[tuple[str, str, Path]]:
     out = []
     for scene in args.scenes:
         for seed in args.seeds:
-            for layout in MOVING + STATIC:
+            for layout in args.layouts:
                 folder = Path(args.out) / f"{scene}_{layout}_{seed}"
                 if not (folder / "stack.json").exists():
                     invcam("synth", str(folder), "--scene", scene, "--layout", layout,
@@ -85,6 +85,8 @@ def main() -> None:
     ap.add_argument("--scenes", nargs="*", default=["studio", "window"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--size", default="240x360")
+    ap.add_argument("--layouts", nargs="+", default=list(MOVING + STATIC),
+                    choices=list(MOVING + STATIC), help="invcam synth --layout of the stacks")
     ap.add_argument("--iters", type=int, default=1500, help="the fit's budget")
     ap.add_argument("--share", type=float, default=0.15, help="when the look is taken")
     ap.add_argument("--stacks", nargs="*", default=[], help="more (static) stack folders")

@@ -123,7 +123,8 @@ def test_an_absurd_exposure_cycle_is_refused(tiny_stack, tmp_path, capsys):
     ("--minutes", "-1"), ("--minutes", "inf"), ("--minutes", "nan"), ("--iters", "0"),
     ("--checkpoint-every", "0"), ("--checkpoint-every", "-5"), ("--checkpoint-every", "nan"),
     ("--threads", "-1"), ("--threads", "x"), ("--seed", "-3"), ("--flow-weight", "nan"),
-    ("--rigidity", "-1"), ("--reference", "-1"),
+    ("--rigidity", "-1"), ("--reference", "-1"), ("--second-look", "nan"),
+    ("--second-look", "1"),
 ])
 def test_every_numeric_fit_flag_is_validated(tiny_stack, tmp_path, capsys, flag, value):
     code, _, err = run(["fit", tiny_stack, "-o", tmp_path / "o", flag, value], capsys)
