@@ -96,13 +96,15 @@ def fit_with_second_look(pixels: torch.Tensor, exposures: list, cfg: FitConfig,
                                      resume=probe.final_state, **kwargs)
         return Look(result, note or again, check, probe.iterations, spent), None
     log("moving scene after all: fitting again as a dynamic scene")
+    iterations = probe.iterations
+    del probe  # its model and optimizer state: memory the dynamic fit needs
     d_prior, d_cfg, record = replan()
     if d_cfg.optim.minutes:
         left = max(d_cfg.optim.minutes - spent / 60.0, 0.05)
         d_cfg = dataclasses.replace(d_cfg, optim=dataclasses.replace(d_cfg.optim,
                                                                      minutes=left))
     result, again = fit_or_retry(pixels, exposures, d_cfg, reference, prior=d_prior, **kwargs)
-    return Look(result, again, check, probe.iterations, spent), (d_prior, d_cfg, record)
+    return Look(result, again, check, iterations, spent), (d_prior, d_cfg, record)
 
 
 def second_look_due(record: dict, at: float, resume: dict | None) -> bool:
