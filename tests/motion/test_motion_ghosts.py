@@ -95,3 +95,9 @@ def test_blur_explains_a_defocus_difference_but_not_a_shift():
     assert unexplained(blurred, sharp).mean() < 0.25 * plain_blur
     assert unexplained(sharp, blurred).mean() < 0.25 * plain_blur
     assert unexplained(shifted, sharp).mean() > 0.5 * plain_shift
+
+
+def test_an_image_smaller_than_a_block_has_no_ghost():
+    tiny = np.random.default_rng(0).random((2, 6, 20, 3)).astype(np.float32)
+    check = find_ghosts(tiny, 1.0 - tiny)
+    assert not check.moving and check.largest == 0 and check.image == -1

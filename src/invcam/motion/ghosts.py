@@ -133,6 +133,8 @@ def find_ghosts(observed: np.ndarray, rendered: np.ndarray, block: int = BLOCK) 
     for b in range(observed.shape[0]):
         mask = ghost_mask(*block_features(observed[b], rendered[b], block))
         total = max(mask.size, 1)
+        if mask.size == 0:  # smaller than one block: nothing to see
+            continue
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         size = int(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0
         if size > largest:
