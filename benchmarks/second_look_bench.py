@@ -38,8 +38,10 @@ def look(folder: Path, iters: int, share: float) -> dict:
 
     stack = load_stack(folder, resize=True)
     cfg = replace_budget(preset("fast"), iters, None)
-    _, _, decision = plan_motion(stack, stack.reference, "auto", cfg)
-    prior, cfg, _ = plan_motion(stack, stack.reference, "static", cfg)
+    prior, planned, decision = plan_motion(stack, stack.reference, "auto", cfg)
+    if decision.mode != "static":  # the look is taken of the static fit whatever flow says
+        prior, planned, _ = plan_motion(stack, stack.reference, "static", cfg)
+    cfg = planned
     pixels = stack_pixels(stack, "cpu")
     t0 = time.perf_counter()
     probe = fit(pixels, [im.exposure for im in stack.images], cfg, stack.reference,

@@ -11,7 +11,6 @@ dynamic one; otherwise it continues where it paused, on the same schedule.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Callable
 
@@ -21,6 +20,7 @@ from invcam.config import FitConfig
 from invcam.method.fit import FitResult, fit_or_retry
 from invcam.method.render import render_inputs
 from invcam.motion.ghosts import GhostCheck, find_ghosts
+from invcam.photometry import to_unit
 
 MIN_ITERATIONS = 100
 """Iterations a fit needs before its renders say anything (a shorter probe is not checked)."""
@@ -36,13 +36,9 @@ def check_renders(model, pixels: torch.Tensor) -> GhostCheck:
         model: a fitted :class:`~invcam.method.imaging.ImagingModel`.
         pixels: ``(B, H, W, 3)`` the fit's input images (uint8, or float in [0, 1]).
     """
-    h, w = model.size
-    stride = max(1, round(max(h, w) / LATTICE_PX))
-    observed = pixels[:, stride // 2 :: stride, stride // 2 :: stride].float()
-    if pixels.dtype == torch.uint8:
-        observed = observed / 255.0
-    rendered = render_inputs(model, stride)
-    return find_ghosts(observed.cpu().numpy(), rendered.cpu().numpy())
+    stride = max(1, round(max(model.size) / LATTICE_PX))
+    observed = to_unit(pixels[:, stride // 2 :: stride, stride // 2 :: stride].cpu().numpy())
+    return find_ghosts(observed, render_inputs(model, stride).cpu().numpy())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,4 +107,4 @@ def second_look_due(record: dict, at: float, resume: dict | None) -> bool:
     """Whether a fit gets the second look: ``--motion auto`` decided static, the look is
     on (``0 < at < 1``) and the fit starts afresh."""
     return (record.get("motion_requested") == "auto" and record.get("motion") == "static"
-            and resume is None and 0.0 < at < 1.0 and math.isfinite(at))
+            and resume is None and 0.0 < at < 1.0)  # NaN fails the comparison

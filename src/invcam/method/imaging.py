@@ -159,13 +159,18 @@ class ImagingModel(nn.Module):
         return {"color": self.tonemap(x), "x": x,                         # Eq. 9
                 "psf_rms": radius}
 
-    def _tiles(self, rows: int):
-        """Row tiles of pixel centres: yields ``(y0, y1, (1, T, 2) pixel coordinates)``."""
+    def _lattice(self, stride: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+        """Pixel centres ``xs`` ``(W',)``, ``ys`` ``(H',)`` of pixels ``stride // 2``,
+        ``stride // 2 + stride``, ... of each axis (every pixel when ``stride`` is 1)."""
         h, w = self.size
         dev = self.device
-        xs = torch.arange(w, device=dev, dtype=torch.float32) + 0.5
-        ys = torch.arange(h, device=dev, dtype=torch.float32) + 0.5
-        yield from _row_tiles(xs, ys, rows)
+        xs = torch.arange(stride // 2, w, stride, device=dev, dtype=torch.float32) + 0.5
+        ys = torch.arange(stride // 2, h, stride, device=dev, dtype=torch.float32) + 0.5
+        return xs, ys
+
+    def _tiles(self, rows: int):
+        """Row tiles of pixel centres: yields ``(y0, y1, (1, T, 2) pixel coordinates)``."""
+        yield from _row_tiles(*self._lattice(), rows)
 
     @torch.no_grad()
     def render_log2(self, index: int, rows_per_tile: int = 64) -> torch.Tensor:
@@ -183,12 +188,23 @@ class ImagingModel(nn.Module):
     @torch.no_grad()
     def render_blurry_log2(self, index: int, rows_per_tile: int = 32) -> torch.Tensor:
         """log2 of image ``index``'s blurry irradiance r' (Eq. 6), ``(H, W, 3)``, in tiles."""
-        h, w = self.size
-        out = torch.empty(h, w, 3, device=self.device)
+        return self._render_forward(index, "x", 1, rows_per_tile) - self.log2_exposures()[index]
+
+    @torch.no_grad()
+    def render_image(self, index: int, stride: int = 1, rows_per_tile: int = 32) -> torch.Tensor:
+        """Image ``index`` as the camera records it (its geometry, PSF, exposure and
+        response, Eq. 1-9): ``(H', W', 3)`` display values in (0, 1) at the pixels
+        :meth:`_lattice` ``(stride)`` names, in tiles."""
+        return self._render_forward(index, "color", stride, rows_per_tile)
+
+    def _render_forward(self, index: int, key: str, stride: int, rows: int) -> torch.Tensor:
+        """Output ``key`` of :meth:`forward` for image ``index`` on the lattice of
+        ``stride``: ``(H', W', 3)``."""
+        xs, ys = self._lattice(stride)
+        out = torch.empty(len(ys), len(xs), 3, device=self.device)
         idx = torch.tensor([index], device=self.device)
-        shift = self.log2_exposures()[index]
-        for y0, y1, xy in self._tiles(rows_per_tile):
-            out[y0:y1] = (self(xy, idx)["x"] - shift).reshape(y1 - y0, w, 3)
+        for y0, y1, xy in _row_tiles(xs, ys, rows):
+            out[y0:y1] = self(xy, idx)[key].reshape(y1 - y0, len(xs), 3)
         return out
 
     @torch.no_grad()

@@ -69,21 +69,10 @@ def _check_index(model, blur_of: int | None, frame: int | None) -> None:
                           "of them")
 
 
-@torch.no_grad()
-def render_inputs(model, stride: int = 1, rows_per_tile: int = 32) -> torch.Tensor:
-    """Every input image as the model renders it (its geometry, PSF and exposure, Eq. 1-9)
-    at the pixels ``[stride/2::stride]`` of each axis: ``(B, H', W', 3)`` display values
+
+def render_inputs(model, stride: int = 1) -> torch.Tensor:
+    """Every input image as the model renders it (:meth:`ImagingModel.render_image`) at
+    the pixels ``[stride // 2 :: stride]`` of each axis: ``(B, H', W', 3)`` display values
     in (0, 1), on the model's device. Comparing these with the same pixels of the inputs
     shows what the model does not explain (moving objects' ghosts in a static fit)."""
-    h, w = model.size
-    dev = model.device
-    xs = torch.arange(stride // 2, w, stride, device=dev, dtype=torch.float32) + 0.5
-    ys = torch.arange(stride // 2, h, stride, device=dev, dtype=torch.float32) + 0.5
-    out = torch.empty(model.num_images, len(ys), len(xs), 3, device=dev)
-    for b in range(model.num_images):
-        idx = torch.tensor([b], device=dev)
-        for y0 in range(0, len(ys), rows_per_tile):
-            rows = ys[y0:y0 + rows_per_tile]
-            xy = torch.stack(torch.meshgrid(xs, rows, indexing="xy"), -1).reshape(1, -1, 2)
-            out[b, y0:y0 + len(rows)] = model(xy, idx)["color"].reshape(len(rows), len(xs), 3)
-    return out
+    return torch.stack([model.render_image(b, stride) for b in range(model.num_images)])
